@@ -1,0 +1,111 @@
+//! `dfaas-run check [--format human|json] PATHS...`: every problem of every scenario file, exit 2
+//! when any is an error. JSON output follows `docs/diagnostics.schema.json`.
+
+use super::render::{human, use_color};
+use super::{exit, scenario_files};
+use crate::check::{check_path, CheckOptions};
+use crate::diagnostic::{JsonDiagnostic, Severity};
+use crate::parser::span::SourceMap;
+use serde::Serialize;
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Scenario files or folders (every .dfs file below a folder); default: the current folder
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// `human` (source excerpts) or `json` (one document on stdout, for editors and CI)
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: CheckFormat,
+    /// Override a variable: `--set rate=100/s` (repeatable)
+    #[arg(long = "set", value_name = "NAME=VALUE", value_parser = super::parse_set)]
+    pub set: Vec<(String, String)>,
+    /// Treat warnings as errors (exit 2 when there is any)
+    #[arg(long)]
+    pub deny_warnings: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CheckFormat {
+    Human,
+    Json,
+}
+
+/// The JSON document printed by `check --format json`.
+#[derive(Serialize)]
+struct Report {
+    version: u32,
+    files: Vec<FileResult>,
+    diagnostics: Vec<JsonDiagnostic>,
+    errors: usize,
+    warnings: usize,
+}
+
+#[derive(Serialize)]
+struct FileResult {
+    file: String,
+    ok: bool,
+}
+
+pub fn run(args: CheckArgs) -> u8 {
+    let (files, problems) = scenario_files::expand(&args.paths);
+    let color = use_color();
+    let empty = SourceMap::new();
+    let mut report = Report { version: 1, files: Vec::new(), diagnostics: Vec::new(), errors: 0, warnings: 0 };
+    let mut seen = BTreeSet::new();
+    let count = |severity: Severity, report: &mut Report| match severity {
+        Severity::Error => report.errors += 1,
+        Severity::Warning => report.warnings += 1,
+    };
+    for d in &problems {
+        count(d.severity, &mut report);
+        match args.format {
+            CheckFormat::Human => eprint!("{}", human(d, &empty, color)),
+            CheckFormat::Json => report.diagnostics.push(d.to_json(&empty, "")),
+        }
+    }
+    for file in &files {
+        let options = CheckOptions { overrides: args.set.clone(), ..CheckOptions::default() };
+        let checked = check_path(file, &options);
+        let shown = file.display().to_string();
+        let mut ok = true;
+        for d in &checked.diagnostics {
+            ok &= !d.is_error();
+            // A file imported by several scenarios is reported once.
+            let key = d.primary_span().map(|s| {
+                (checked.sources.get(s.file).path.clone(), s.start, s.end, d.code.as_str(), d.message.clone())
+            });
+            if let Some(key) = key {
+                if !seen.insert(key) {
+                    continue;
+                }
+            }
+            count(d.severity, &mut report);
+            match args.format {
+                CheckFormat::Human => eprint!("{}", human(d, &checked.sources, color)),
+                CheckFormat::Json => report.diagnostics.push(d.to_json(&checked.sources, &shown)),
+            }
+        }
+        report.files.push(FileResult { file: shown, ok });
+    }
+    let failed = report.errors > 0 || (args.deny_warnings && report.warnings > 0);
+    match args.format {
+        CheckFormat::Json => println!("{}", serde_json::to_string_pretty(&report).expect("diagnostics serialize")),
+        CheckFormat::Human => {
+            let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+            eprintln!(
+                "{}: {} checked, {}, {}",
+                if failed { "error" } else { "ok" },
+                plural(files.len(), "file"),
+                plural(report.errors, "error"),
+                plural(report.warnings, "warning")
+            );
+        }
+    }
+    if failed {
+        exit::SCENARIO_ERROR
+    } else {
+        exit::OK
+    }
+}

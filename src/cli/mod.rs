@@ -1,0 +1,70 @@
+//! The command line: clap definitions and one module per subcommand. Each command returns an
+//! exit code (see `exit`); printing happens here and nowhere in the library.
+
+mod check;
+pub mod exit;
+mod plan;
+pub mod render;
+mod run;
+mod scenario_files;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(name = "dfaas-run", version, about = "Declarative load tests for function platforms and HTTP services", long_about = None)]
+#[command(
+    after_help = "Run a scenario with `dfaas-run SCENARIO.dfs` (same as `dfaas-run run SCENARIO.dfs`).\nExit codes: 0 ok, 1 expectations failed, 2 usage or scenario error, 3 runtime failure, 130 interrupted."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a scenario: health gates, attacks, reports, expectations
+    Run(run::RunArgs),
+    /// Check scenario files (or every .dfs file under folders) and report every problem
+    Check(check::CheckArgs),
+    /// Print the plan of a scenario: its steps, their order, time windows and request counts
+    Plan(plan::PlanArgs),
+}
+
+/// Names of the subcommands, to tell `dfaas-run FILE` from `dfaas-run COMMAND`.
+pub fn is_subcommand(word: &str) -> bool {
+    use clap::CommandFactory;
+    Cli::command().get_subcommands().any(|c| c.get_name() == word || c.get_all_aliases().any(|a| a == word))
+        || word == "help"
+}
+
+pub fn run(cli: Cli) -> u8 {
+    match cli.command {
+        Command::Run(args) => run::run(args),
+        Command::Check(args) => check::run(args),
+        Command::Plan(args) => plan::run(args),
+    }
+}
+
+/// `--set name=value`.
+pub fn parse_set(s: &str) -> Result<(String, String), String> {
+    let (name, value) =
+        s.split_once('=').ok_or_else(|| format!("`{s}` is not NAME=VALUE; write it like `--set rate=100/s`"))?;
+    let valid = !name.is_empty()
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !name.starts_with(|c: char| c.is_ascii_digit());
+    if !valid {
+        return Err(format!("`{name}` is not a variable name (letters, digits and `_`)"));
+    }
+    Ok((name.to_string(), value.to_string()))
+}
+
+/// Arguments shared by the commands that load one scenario.
+#[derive(Debug, clap::Args)]
+pub struct ScenarioArgs {
+    /// The scenario file (.dfs)
+    pub file: PathBuf,
+    /// Override a variable: `--set rate=100/s` (repeatable; wins over `let` and the environment)
+    #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_set)]
+    pub set: Vec<(String, String)>,
+}
