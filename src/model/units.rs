@@ -41,16 +41,24 @@ impl Rate {
 }
 
 impl fmt::Display for Rate {
-    /// The most natural unit that shows the rate exactly: `400/s`, `5/m`, `1.5/h`.
+    /// The most natural unit that shows the rate exactly: `400/s`, `2.5/s`, `5/m`, `1.5/h`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let m = self.milli_per_hour;
-        for (unit, per) in [("s", MILLI_PER_HOUR_PER_SECOND), ("m", 60_000), ("h", 1_000)] {
+        let per_s = MILLI_PER_HOUR_PER_SECOND;
+        if m % per_s == 0 {
+            return write!(f, "{}/s", m / per_s);
+        }
+        // At least one per second and exact with three decimals: per second reads best.
+        if m >= per_s && (m * 1000) % per_s == 0 {
+            return write!(f, "{}/s", decimal(m as u128, per_s as u128));
+        }
+        for (unit, per) in [("m", 60_000), ("h", 1_000)] {
             if m % per == 0 {
                 return write!(f, "{}/{unit}", m / per);
             }
         }
-        // Not whole in any unit: show per second with enough decimals to be exact.
-        write!(f, "{}/s", decimal(m as u128, MILLI_PER_HOUR_PER_SECOND as u128))
+        // Thousandths per hour always terminate in decimal.
+        write!(f, "{}/h", decimal(m as u128, 1_000))
     }
 }
 

@@ -1,0 +1,248 @@
+//! The two load models. Open: a pacer thread fires request `k` at its scheduled instant whether or
+//! not earlier ones returned, under a max-in-flight cap. Closed: `workers` loops, one request each.
+
+use super::client::{Failure, HttpClient, Response};
+use super::request::RequestFactory;
+use super::schedule::Schedule;
+use crate::runtime::stop::Stop;
+use http::Method;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::{Notify, Semaphore};
+
+/// One request's fate, handed to the attack's sink as soon as it is known.
+#[derive(Debug)]
+pub struct Completed {
+    pub seq: u64,
+    /// When the request was sent (or due, if it never was), from the attack's start.
+    pub sent_at: Duration,
+    /// Sent minus scheduled (zero for the closed model).
+    pub lateness: Duration,
+    pub latency: Duration,
+    pub node: u16,
+    pub url: Arc<str>,
+    pub method: Method,
+    pub bytes_out: u64,
+    pub response: Response,
+    pub outcome: Outcome,
+}
+
+/// Whether the request went out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Sent,
+    /// `max-in-flight` was reached at its scheduled time: it was never sent.
+    NotSentInTime,
+    /// The request could not be built (template error, exhausted feeder): never sent.
+    NotBuilt(String),
+    /// Still in flight when the run was interrupted and the grace period ended.
+    Interrupted,
+}
+
+/// Where an attack's results go (the results writer in a run, a vector in tests).
+pub trait Sink: Send + Sync + 'static {
+    fn accept(&self, completed: Completed);
+}
+
+/// What an attack did, counted by the engine itself.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EngineStats {
+    pub scheduled: u64,
+    pub sent: u64,
+    pub not_sent: u64,
+    pub interrupted: u64,
+}
+
+/// Everything an attack needs to run.
+pub struct Engine {
+    pub factory: Arc<RequestFactory>,
+    pub client: HttpClient,
+    pub sink: Arc<dyn Sink>,
+    pub max_in_flight: u64,
+    /// At most this many requests at once on the wire (the `connections` limit).
+    pub connections: Option<Arc<Semaphore>>,
+    pub stop: Stop,
+    /// How long in-flight requests may finish after a stop.
+    pub grace: Duration,
+    pub flight: Arc<Flight>,
+}
+
+/// Counters shared by the pacer, the request tasks and the progress display.
+#[derive(Default)]
+pub struct Flight {
+    pub in_flight: AtomicU64,
+    pub sent: AtomicU64,
+    pub not_sent: AtomicU64,
+    pub interrupted: AtomicU64,
+    drained: Notify,
+}
+
+impl Flight {
+    fn done(&self) {
+        if self.in_flight.fetch_sub(1, Ordering::AcqRel) == 1 {
+            self.drained.notify_one();
+        }
+    }
+
+    async fn drain(&self) {
+        while self.in_flight.load(Ordering::Acquire) > 0 {
+            self.drained.notified().await;
+        }
+    }
+}
+
+impl Engine {
+    /// Runs an open-model attack from `start`. Returns when every sent request has completed.
+    pub async fn run_open(self: Arc<Self>, schedule: Schedule, start: Instant) -> EngineStats {
+        let flight = self.flight.clone();
+        let handle = tokio::runtime::Handle::current();
+        let pacer = {
+            let (engine, flight) = (self.clone(), flight.clone());
+            tokio::task::spawn_blocking(move || engine.pace(&schedule, start, &flight, &handle))
+        };
+        let scheduled = pacer.await.unwrap_or(0);
+        flight.drain().await;
+        EngineStats {
+            scheduled,
+            sent: flight.sent.load(Ordering::Acquire),
+            not_sent: flight.not_sent.load(Ordering::Acquire),
+            interrupted: flight.interrupted.load(Ordering::Acquire),
+        }
+    }
+
+    /// The pacer loop, on its own thread: sleeps until each request is due, then dispatches it.
+    /// Returns how many requests were dispatched before the schedule ended or a stop.
+    fn pace(
+        self: &Arc<Self>,
+        schedule: &Schedule,
+        start: Instant,
+        flight: &Arc<Flight>,
+        handle: &tokio::runtime::Handle,
+    ) -> u64 {
+        let mut dispatched = 0;
+        for (seq, offset) in schedule.ticks() {
+            let due = start + offset;
+            loop {
+                if self.stop.is_stopped() {
+                    return dispatched;
+                }
+                let now = Instant::now();
+                if now >= due {
+                    break;
+                }
+                // Sleep in slices so that a stop is noticed within 50 ms even at low rates.
+                std::thread::sleep((due - now).min(Duration::from_millis(50)));
+            }
+            dispatched += 1;
+            if flight.in_flight.load(Ordering::Acquire) >= self.max_in_flight {
+                flight.not_sent.fetch_add(1, Ordering::AcqRel);
+                let target = self.factory.target_of(seq);
+                self.sink.accept(unsent(seq, target, offset, Instant::now() - due, Outcome::NotSentInTime));
+                continue;
+            }
+            flight.in_flight.fetch_add(1, Ordering::AcqRel);
+            let (engine, flight) = (self.clone(), flight.clone());
+            handle.spawn(async move {
+                engine.fire(seq, start, Some(due), &flight).await;
+                flight.done();
+            });
+        }
+        dispatched
+    }
+
+    /// Builds, sends and records request `seq`.
+    async fn fire(&self, seq: u64, start: Instant, due: Option<Instant>, flight: &Flight) {
+        let _permit = match &self.connections {
+            Some(s) => s.clone().acquire_owned().await.ok(),
+            None => None,
+        };
+        let built = match self.factory.build(seq) {
+            Ok(b) => b,
+            Err(message) => {
+                let now = Instant::now();
+                let lateness = due.map(|d| now.saturating_duration_since(d)).unwrap_or_default();
+                flight.not_sent.fetch_add(1, Ordering::AcqRel);
+                let target = self.factory.target_of(seq);
+                self.sink.accept(unsent(seq, target, now - start, lateness, Outcome::NotBuilt(message)));
+                return;
+            }
+        };
+        let sent = Instant::now();
+        flight.sent.fetch_add(1, Ordering::AcqRel);
+        let lateness = due.map(|d| sent.saturating_duration_since(d)).unwrap_or_default();
+        let (response, outcome) = tokio::select! {
+            biased;
+            r = self.client.send(built.request) => (r, Outcome::Sent),
+            _ = self.grace_over() => {
+                flight.interrupted.fetch_add(1, Ordering::AcqRel);
+                (Response { failure: Some(Failure::Other("interrupted before the response arrived".into())), ..Response::default() }, Outcome::Interrupted)
+            }
+        };
+        self.sink.accept(Completed {
+            seq,
+            sent_at: sent - start,
+            lateness,
+            latency: sent.elapsed(),
+            node: built.node,
+            url: built.url,
+            method: built.method,
+            bytes_out: built.bytes_out,
+            response,
+            outcome,
+        });
+    }
+
+    /// Resolves `grace` after a stop.
+    async fn grace_over(&self) {
+        self.stop.stopped().await;
+        tokio::time::sleep(self.grace).await;
+    }
+
+    /// Runs a closed-model attack: `workers` loops until `duration` has passed since `start`.
+    pub async fn run_closed(self: Arc<Self>, workers: u32, duration: Duration, start: Instant) -> EngineStats {
+        let flight = self.flight.clone();
+        let next = Arc::new(AtomicU64::new(0));
+        let deadline = start + duration;
+        let mut tasks = tokio::task::JoinSet::new();
+        for _ in 0..workers {
+            let (engine, flight, next) = (self.clone(), flight.clone(), next.clone());
+            tasks.spawn(async move {
+                while Instant::now() < deadline && !engine.stop.is_stopped() {
+                    let seq = next.fetch_add(1, Ordering::AcqRel);
+                    flight.in_flight.fetch_add(1, Ordering::AcqRel);
+                    engine.fire(seq, start, None, &flight).await;
+                    flight.done();
+                }
+            });
+        }
+        while tasks.join_next().await.is_some() {}
+        EngineStats {
+            scheduled: next.load(Ordering::Acquire),
+            sent: flight.sent.load(Ordering::Acquire),
+            not_sent: flight.not_sent.load(Ordering::Acquire),
+            interrupted: flight.interrupted.load(Ordering::Acquire),
+        }
+    }
+}
+
+fn unsent(
+    seq: u64,
+    (node, url, method): (u16, Arc<str>, Method),
+    at: Duration,
+    lateness: Duration,
+    outcome: Outcome,
+) -> Completed {
+    Completed {
+        seq,
+        sent_at: at,
+        lateness,
+        latency: Duration::ZERO,
+        node,
+        url,
+        method,
+        bytes_out: 0,
+        response: Response::default(),
+        outcome,
+    }
+}

@@ -1,0 +1,10 @@
+//! One attack: its schedule, its requests (templates, feeders, targets files), its HTTP client
+//! and the engine that fires them under the open or closed model.
+
+pub mod client;
+pub mod engine;
+pub mod feeder;
+pub mod request;
+pub mod schedule;
+pub mod targets_file;
+pub mod template;

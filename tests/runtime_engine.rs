@@ -1,0 +1,277 @@
+//! The attack engine against real HTTP servers started on 127.0.0.1 by each test: exact counts,
+//! templating, closed model, max-in-flight accounting and failure classification.
+
+use bytes::Bytes;
+use dfaas_run::model::units::Rate;
+use dfaas_run::model::*;
+use dfaas_run::runtime::attack::client::{ClientOptions, Failure, HttpClient};
+use dfaas_run::runtime::attack::engine::{Completed, Engine, Flight, Outcome, Sink};
+use dfaas_run::runtime::attack::request::{Endpoint, RequestFactory};
+use dfaas_run::runtime::attack::schedule::Schedule;
+use dfaas_run::runtime::stop::Stop;
+use http_body_util::{BodyExt, Full};
+use hyper::service::service_fn;
+use std::collections::BTreeSet;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// What the test server does with each request.
+#[derive(Clone, Copy)]
+enum Behaviour {
+    Ok,
+    Delay(Duration),
+    Status(u16),
+}
+
+/// A server on an ephemeral loopback port that records every request body it receives and the
+/// highest number of requests it held at once.
+struct TestServer {
+    addr: SocketAddr,
+    bodies: Arc<Mutex<Vec<String>>>,
+    max_concurrent: Arc<AtomicU64>,
+}
+
+async fn serve(behaviour: Behaviour) -> TestServer {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let bodies = Arc::new(Mutex::new(Vec::new()));
+    let current = Arc::new(AtomicU64::new(0));
+    let max_concurrent = Arc::new(AtomicU64::new(0));
+    let (b, cur, max) = (bodies.clone(), current.clone(), max_concurrent.clone());
+    tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else { return };
+            let (b, cur, max) = (b.clone(), cur.clone(), max.clone());
+            tokio::spawn(async move {
+                let service = service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+                    let (b, cur, max) = (b.clone(), cur.clone(), max.clone());
+                    async move {
+                        let now = cur.fetch_add(1, Ordering::SeqCst) + 1;
+                        max.fetch_max(now, Ordering::SeqCst);
+                        let body = req.into_body().collect().await.map(|c| c.to_bytes()).unwrap_or_default();
+                        b.lock().expect("lock").push(String::from_utf8_lossy(&body).into_owned());
+                        let status = match behaviour {
+                            Behaviour::Delay(d) => {
+                                tokio::time::sleep(d).await;
+                                200
+                            }
+                            Behaviour::Status(s) => s,
+                            Behaviour::Ok => 200,
+                        };
+                        cur.fetch_sub(1, Ordering::SeqCst);
+                        let mut response = hyper::Response::new(Full::new(Bytes::from_static(b"pong")));
+                        *response.status_mut() = hyper::StatusCode::from_u16(status).expect("status");
+                        response.headers_mut().insert("x-server", "127.0.0.1".parse().expect("value"));
+                        Ok::<_, std::convert::Infallible>(response)
+                    }
+                });
+                let io = hyper_util::rt::TokioIo::new(stream);
+                let _ = hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new())
+                    .serve_connection(io, service)
+                    .await;
+            });
+        }
+    });
+    TestServer { addr, bodies, max_concurrent }
+}
+
+/// A server that answers with a truncated response and closes the connection.
+async fn serve_truncated() -> SocketAddr {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut stream, _)) = listener.accept().await else { return };
+            tokio::spawn(async move {
+                let mut buf = [0u8; 4096];
+                let _ = stream.read(&mut buf).await;
+                let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\nonly ten b").await;
+            });
+        }
+    });
+    addr
+}
+
+#[derive(Default)]
+struct Collect(Mutex<Vec<Completed>>);
+
+impl Sink for Collect {
+    fn accept(&self, completed: Completed) {
+        self.0.lock().expect("lock").push(completed);
+    }
+}
+
+fn attack(rate_per_s: u64, millis: u64, body: &str) -> Attack {
+    Attack {
+        name: "t".into(),
+        nodes: vec!["n".into()],
+        after: vec![],
+        delay: Duration::ZERO,
+        load: Load::Open {
+            profile: RateProfile {
+                stages: vec![Stage::hold(Rate::per_second(rate_per_s), Duration::from_millis(millis))],
+            },
+        },
+        max_in_flight: 10_000,
+        timeout: Duration::from_secs(5),
+        connections: None,
+        keep_alive: true,
+        http2: false,
+        insecure: false,
+        success: units::StatusSet::range(200, 399),
+        record_headers: vec!["X-Server".into()],
+        record_body: None,
+        request: RequestSource::Spec(RequestSpec {
+            method: "POST".into(),
+            target: "/function/echo".into(),
+            headers: vec![Header { name: "Content-Type".into(), value: "text/plain".into() }],
+            body: if body.is_empty() { Body::None } else { Body::Inline(body.into()) },
+            feeder: None,
+        }),
+    }
+}
+
+fn engine(a: &Attack, addr: SocketAddr, timeout: Duration, max_in_flight: u64) -> (Arc<Engine>, Arc<Collect>) {
+    let endpoint =
+        Endpoint { name: "n".into(), base: url::Url::parse(&format!("http://{addr}")).expect("url"), headers: vec![] };
+    let factory = Arc::new(RequestFactory::new(a, vec![endpoint]).expect("factory"));
+    let client = HttpClient::new(ClientOptions {
+        timeout,
+        keep_alive: true,
+        http2: false,
+        insecure: false,
+        max_idle_per_host: 1000,
+        recorded_headers: vec![http::HeaderName::from_static("x-server")],
+        keep_body: None,
+    });
+    let sink = Arc::new(Collect::default());
+    let engine = Engine {
+        factory,
+        client,
+        sink: sink.clone(),
+        max_in_flight,
+        connections: None,
+        stop: Stop::new(),
+        grace: Duration::from_secs(1),
+        flight: Arc::new(Flight::default()),
+    };
+    (Arc::new(engine), sink)
+}
+
+fn open_profile(a: &Attack) -> Schedule {
+    match &a.load {
+        Load::Open { profile } => Schedule::new(profile),
+        Load::Closed { .. } => unreachable!("open attacks only"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn open_model_sends_exactly_the_planned_requests() {
+    let server = serve(Behaviour::Ok).await;
+    let a = attack(200, 1000, "hello {{ seq }}");
+    let (engine, sink) = engine(&a, server.addr, Duration::from_secs(5), 10_000);
+    let stats = engine.run_open(open_profile(&a), Instant::now()).await;
+    assert_eq!(stats.scheduled, 200);
+    assert_eq!(stats.sent, 200);
+    let done = sink.0.lock().expect("lock");
+    assert_eq!(done.len(), 200);
+    let seqs: BTreeSet<u64> = done.iter().map(|c| c.seq).collect();
+    assert_eq!(seqs, (0..200).collect());
+    assert!(done.iter().all(|c| c.outcome == Outcome::Sent && c.response.code == 200 && c.response.failure.is_none()));
+    assert!(done.iter().all(|c| c.response.headers[0].as_ref().is_some_and(|v| v == "127.0.0.1")));
+    assert!(done.iter().all(|c| c.bytes_out == format!("hello {}", c.seq).len() as u64));
+    let bodies: BTreeSet<String> = server.bodies.lock().expect("lock").iter().cloned().collect();
+    assert_eq!(bodies, (0..200).map(|k| format!("hello {k}")).collect());
+    // Send times follow the schedule: request k is never sent before k/200 s.
+    assert!(done.iter().all(|c| c.sent_at + Duration::from_micros(100) >= Duration::from_micros(c.seq * 5_000)));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn max_in_flight_accounts_for_every_request() {
+    let server = serve(Behaviour::Delay(Duration::from_millis(300))).await;
+    let a = attack(100, 500, "");
+    let (engine, sink) = engine(&a, server.addr, Duration::from_secs(5), 3);
+    let stats = engine.run_open(open_profile(&a), Instant::now()).await;
+    assert_eq!(stats.scheduled, 50);
+    assert!(stats.not_sent > 0, "with 3 slots and 300 ms responses some requests cannot be sent");
+    assert_eq!(stats.sent + stats.not_sent, 50);
+    let done = sink.0.lock().expect("lock");
+    assert_eq!(done.len(), 50, "every scheduled request is recorded");
+    let unsent = done.iter().filter(|c| c.outcome == Outcome::NotSentInTime).count() as u64;
+    assert_eq!(unsent, stats.not_sent);
+    assert!(server.max_concurrent.load(Ordering::SeqCst) <= 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closed_model_keeps_workers_busy() {
+    let server = serve(Behaviour::Delay(Duration::from_millis(20))).await;
+    let mut a = attack(1, 1, "");
+    a.load = Load::Closed { workers: 4, duration: Duration::from_millis(300) };
+    let (engine, sink) = engine(&a, server.addr, Duration::from_secs(5), 10_000);
+    let stats = engine.run_closed(4, Duration::from_millis(300), Instant::now()).await;
+    let done = sink.0.lock().expect("lock");
+    assert_eq!(done.len() as u64, stats.sent);
+    assert!(stats.sent >= 4);
+    let seqs: BTreeSet<u64> = done.iter().map(|c| c.seq).collect();
+    assert_eq!(seqs.len(), done.len(), "sequence numbers are unique");
+    assert!(server.max_concurrent.load(Ordering::SeqCst) <= 4);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failures_are_classified() {
+    // Connection refused: bind a port, then close it.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr");
+    let a = attack(20, 100, "");
+    let (engine_refused, sink) = engine(&a, closed, Duration::from_secs(2), 10_000);
+    engine_refused.run_open(open_profile(&a), Instant::now()).await;
+    {
+        let done = sink.0.lock().expect("lock");
+        assert_eq!(done.len(), 2);
+        assert!(
+            done.iter().all(|c| matches!(&c.response.failure, Some(Failure::Refused(_)))),
+            "{:?}",
+            done[0].response.failure
+        );
+    }
+
+    // Timeout on a slow server.
+    let slow = serve(Behaviour::Delay(Duration::from_secs(3))).await;
+    let (engine_slow, sink) = engine(&a, slow.addr, Duration::from_millis(200), 10_000);
+    engine_slow.run_open(open_profile(&a), Instant::now()).await;
+    assert!(sink.0.lock().expect("lock").iter().all(|c| c.response.failure == Some(Failure::Timeout)));
+
+    // A server that cuts the response short.
+    let truncated = serve_truncated().await;
+    let (engine_cut, sink) = engine(&a, truncated, Duration::from_secs(2), 10_000);
+    engine_cut.run_open(open_profile(&a), Instant::now()).await;
+    assert!(sink.0.lock().expect("lock").iter().all(|c| matches!(&c.response.failure, Some(Failure::Reset(_)))));
+
+    // 5xx is a response, not a transport failure: the status is kept for the success rule.
+    let failing = serve(Behaviour::Status(503)).await;
+    let (engine_5xx, sink) = engine(&a, failing.addr, Duration::from_secs(2), 10_000);
+    engine_5xx.run_open(open_profile(&a), Instant::now()).await;
+    assert!(sink.0.lock().expect("lock").iter().all(|c| c.response.code == 503 && c.response.failure.is_none()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stop_ends_the_schedule_and_records_in_flight_requests() {
+    let server = serve(Behaviour::Delay(Duration::from_secs(5))).await;
+    let a = attack(50, 10_000, "");
+    let (engine, sink) = engine(&a, server.addr, Duration::from_secs(30), 10_000);
+    let stop = engine.stop.clone();
+    let run = tokio::spawn(engine.clone().run_open(open_profile(&a), Instant::now()));
+    // Stop once the server holds a few requests.
+    while server.max_concurrent.load(Ordering::SeqCst) < 3 {
+        tokio::task::yield_now().await;
+    }
+    stop.stop();
+    let stats = run.await.expect("engine finishes");
+    assert!(stats.scheduled < 500);
+    let done = sink.0.lock().expect("lock");
+    assert_eq!(done.len() as u64, stats.sent + stats.not_sent, "every sent request is recorded");
+    assert!(stats.interrupted > 0);
+    assert!(done.iter().filter(|c| c.outcome == Outcome::Interrupted).count() as u64 == stats.interrupted);
+}
