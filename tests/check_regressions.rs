@@ -1,9 +1,11 @@
 //! Checker bugs found while writing the example scenarios, each pinned by a test: bare counts in
-//! `expect`.
+//! `expect`, health gates whose `tries` outlast `within`.
 
 use dfaas_run::check::{check_path, CheckOptions, Checked};
 use dfaas_run::model::Threshold;
+use dfaas_run::plan::gate_deadline;
 use std::path::Path;
+use std::time::Duration;
 
 fn check_text(dir: &Path, text: &str) -> Checked {
     let path = dir.join("scenario.dfs");
@@ -43,4 +45,43 @@ fn expect_refuses_fractional_and_negative_counts() {
     let found = codes(&checked);
     assert_eq!(found.len(), 2, "{found:?}");
     assert!(found.iter().all(|(code, m)| *code == "dfs::invalid_number" && m.contains("whole number")), "{found:?}");
+}
+
+#[test]
+fn tries_without_within_get_the_time_they_need() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let text = format!("{NODE_AND_ATTACK}health n {{\n  every 10s\n  tries 25\n}}\n");
+    let checked = check_text(dir.path(), &text);
+    assert!(checked.diagnostics.is_empty(), "{:?}", codes(&checked));
+    let scenario = checked.scenario.expect("valid");
+    let gate = &scenario.gates[0];
+    // 24 pauses of 10s between 25 tries, and the last try's 5s timeout.
+    assert_eq!(gate.within, Duration::from_secs(245));
+    assert_eq!(gate_deadline(gate), Duration::from_secs(245));
+}
+
+#[test]
+fn a_within_too_short_for_the_tries_is_a_warning() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let text = format!("{NODE_AND_ATTACK}health n {{\n  every 10s\n  within 1m\n  tries 25\n}}\n");
+    let checked = check_text(dir.path(), &text);
+    let d = match checked.diagnostics.as_slice() {
+        [d] => d,
+        other => panic!("expected one warning, got {other:?}"),
+    };
+    assert!(!d.is_error());
+    assert_eq!(d.code.as_str(), "dfs::conflict");
+    // Tries start at 0s, 10s, ..., 50s: six of them before the 1m deadline.
+    assert_eq!(d.message, "only 6 of the 25 tries fit in `within 1m`, one every 10s");
+    assert_eq!(d.labels.len(), 2);
+    assert_eq!(checked.scenario.expect("warnings keep the scenario").gates[0].within, Duration::from_secs(60));
+}
+
+#[test]
+fn a_within_long_enough_for_the_tries_is_quiet() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let text = format!("{NODE_AND_ATTACK}health n {{\n  every 10s\n  within 5m\n  tries 25\n}}\n");
+    let checked = check_text(dir.path(), &text);
+    assert!(checked.diagnostics.is_empty(), "{:?}", codes(&checked));
+    assert_eq!(checked.scenario.expect("valid").gates[0].within, Duration::from_secs(300));
 }

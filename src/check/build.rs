@@ -653,6 +653,9 @@ impl Checker<'_> {
             };
             ok &= good;
         }
+        if let Some(tries) = gate.tries {
+            self.fit_tries(&mut gate, tries, &seen);
+        }
         ok.then_some(gate)
     }
 
