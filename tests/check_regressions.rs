@@ -1,5 +1,5 @@
 //! Checker bugs found while writing the example scenarios, each pinned by a test: bare counts in
-//! `expect`, health gates whose `tries` outlast `within`.
+//! `expect`, health gates whose `tries` outlast `within`, unused-node warnings from imports.
 
 use dfaas_run::check::{check_path, CheckOptions, Checked};
 use dfaas_run::model::Threshold;
@@ -84,4 +84,20 @@ fn a_within_long_enough_for_the_tries_is_quiet() {
     let checked = check_text(dir.path(), &text);
     assert!(checked.diagnostics.is_empty(), "{:?}", codes(&checked));
     assert_eq!(checked.scenario.expect("valid").gates[0].within, Duration::from_secs(300));
+}
+
+#[test]
+fn unused_nodes_of_an_imported_file_do_not_warn() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("nodes.dfs"),
+        "node shared-a { url \"http://127.0.0.2:8080\" }\nnode shared-b { url \"http://127.0.0.3:8080\" }\n",
+    )
+    .expect("temp file writable");
+    let text = "import \"nodes.dfs\"\nnode local { url \"http://127.0.0.1:8080\" }\n\
+                attack a on shared-a {\n  rate 1/s\n  duration 1s\n  request GET \"/\"\n}\n";
+    let checked = check_text(dir.path(), text);
+    // `shared-b` is unused but belongs to the shared file; `local` is the scenario's own.
+    let found = codes(&checked);
+    assert_eq!(found, [("dfs::unused", "node `local` is never used".to_string())]);
 }
