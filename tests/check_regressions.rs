@@ -1,5 +1,6 @@
 //! Checker bugs found while writing the example scenarios, each pinned by a test: bare counts in
-//! `expect`, health gates whose `tries` outlast `within`, unused-node warnings from imports.
+//! `expect`, health gates whose `tries` outlast `within` or that can never pass, unused-node
+//! warnings from imports.
 
 use dfaas_run::check::{check_path, CheckOptions, Checked};
 use dfaas_run::model::Threshold;
@@ -100,4 +101,32 @@ fn unused_nodes_of_an_imported_file_do_not_warn() {
     // `shared-b` is unused but belongs to the shared file; `local` is the scenario's own.
     let found = codes(&checked);
     assert_eq!(found, [("dfs::unused", "node `local` is never used".to_string())]);
+}
+
+#[test]
+fn a_gate_that_cannot_get_its_successes_in_time_is_an_error() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let text = format!("{NODE_AND_ATTACK}health n {{\n  consecutive 100\n  every 1s\n  within 1m\n}}\n");
+    let checked = check_text(dir.path(), &text);
+    let found = codes(&checked);
+    assert_eq!(
+        found,
+        [("dfs::conflict", "100 successes in a row, one every 1s, take 1m39s: the gate gives up after 1m".to_string())]
+    );
+    assert!(checked.scenario.is_none());
+    // Exactly at the deadline is too late too: the 61st probe would start as the gate gives up.
+    let text = format!("{NODE_AND_ATTACK}health n {{\n  consecutive 61\n  every 1s\n}}\n");
+    assert_eq!(codes(&check_text(dir.path(), &text)).len(), 1);
+    let text = format!("{NODE_AND_ATTACK}health n {{\n  consecutive 60\n  every 1s\n}}\n");
+    assert!(check_text(dir.path(), &text).diagnostics.is_empty());
+}
+
+#[test]
+fn a_gate_wanting_more_successes_than_tries_is_an_error() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let text = format!("{NODE_AND_ATTACK}health n {{\n  consecutive 5\n  tries 3\n}}\n");
+    let checked = check_text(dir.path(), &text);
+    let found = codes(&checked);
+    assert_eq!(found, [("dfs::conflict", "the gate wants 5 successes in a row but makes only 3 tries".to_string())]);
+    assert_eq!(checked.diagnostics[0].labels.len(), 2);
 }

@@ -656,6 +656,7 @@ impl Checker<'_> {
         if let Some(tries) = gate.tries {
             self.fit_tries(&mut gate, tries, &seen);
         }
+        ok = ok && self.can_pass(&gate, &seen);
         ok.then_some(gate)
     }
 
