@@ -1,9 +1,9 @@
-//! Checker bugs found while writing the example scenarios, each pinned by a test: bare counts in
-//! `expect`, health gates whose `tries` outlast `within` or that can never pass, unused-node
-//! warnings from imports.
+//! Checker and grammar bugs found while writing the example scenarios and the language guide, each
+//! pinned by a test: bare counts in `expect`, health gates whose `tries` outlast `within` or that
+//! can never pass, unused-node warnings from imports, raw strings.
 
 use dfaas_run::check::{check_path, CheckOptions, Checked};
-use dfaas_run::model::Threshold;
+use dfaas_run::model::{Body, RequestSource, Threshold};
 use dfaas_run::plan::gate_deadline;
 use std::path::Path;
 use std::time::Duration;
@@ -129,4 +129,19 @@ fn a_gate_wanting_more_successes_than_tries_is_an_error() {
     let found = codes(&checked);
     assert_eq!(found, [("dfs::conflict", "the gate wants 5 successes in a row but makes only 3 tries".to_string())]);
     assert_eq!(checked.diagnostics[0].labels.len(), 2);
+}
+
+#[test]
+fn raw_strings_parse_with_quotes_newlines_and_interpolation() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let text = "let who = \"dfaas\"\nnode n { url \"http://127.0.0.1:18080\" }\n\
+                attack a on n {\n  rate 1/s\n  duration 1s\n  request POST \"/\" {\n    \
+                body \"\"\"\n{\"hello\": \"${who}\", \"raw\": \"\\n\"}\n\"\"\"\n  }\n}\n";
+    let checked = check_text(dir.path(), text);
+    assert!(checked.diagnostics.is_empty(), "{:?}", codes(&checked));
+    let scenario = checked.scenario.expect("valid");
+    let RequestSource::Spec(spec) = &scenario.attacks[0].request else { panic!("a request spec") };
+    let Body::Inline(body) = &spec.body else { panic!("an inline body") };
+    // No escapes in raw strings: `\n` stays two characters; `${who}` is expanded.
+    assert_eq!(body, "\n{\"hello\": \"dfaas\", \"raw\": \"\\n\"}\n");
 }
