@@ -23,6 +23,10 @@ pub enum ErrorKind {
     Http(String),
     /// The max in-flight cap was reached and the request was never sent. Counted, never dropped.
     NotSentInTime,
+    /// The request could not be built (template error, exhausted feeder) and was never sent.
+    NotBuilt(String),
+    /// The run was stopped (Ctrl-C) while the request was in flight.
+    Interrupted,
     /// A response whose status is not in the attack's success set. The writer also uses this for
     /// records without an error whose status is not a success, so setting it is optional.
     Status,
@@ -32,7 +36,7 @@ pub enum ErrorKind {
 
 impl ErrorKind {
     /// Every kind's name, as written in the `error_kind` field and in `summary.json`.
-    pub const NAMES: [&'static str; 10] = [
+    pub const NAMES: [&'static str; 12] = [
         "timeout",
         "connect_refused",
         "connection_reset",
@@ -41,6 +45,8 @@ impl ErrorKind {
         "tls",
         "http",
         "not_sent_in_time",
+        "not_built",
+        "interrupted",
         "status",
         "other",
     ];
@@ -61,8 +67,10 @@ impl ErrorKind {
             ErrorKind::Tls(_) => 5,
             ErrorKind::Http(_) => 6,
             ErrorKind::NotSentInTime => 7,
-            ErrorKind::Status => 8,
-            ErrorKind::Other(_) => 9,
+            ErrorKind::NotBuilt(_) => 8,
+            ErrorKind::Interrupted => 9,
+            ErrorKind::Status => 10,
+            ErrorKind::Other(_) => 11,
         }
     }
 
@@ -96,8 +104,18 @@ impl ErrorKind {
             }
             ErrorKind::Http(detail) | ErrorKind::Other(detail) => out.push_str(detail),
             ErrorKind::NotSentInTime => out.push_str("not sent in time: max in-flight limit reached"),
+            ErrorKind::NotBuilt(detail) => {
+                out.push_str("request not built: ");
+                out.push_str(detail);
+            }
+            ErrorKind::Interrupted => out.push_str("interrupted: the run was stopped before the response arrived"),
             ErrorKind::Status => unreachable!("handled above"),
         }
+    }
+
+    /// True for the kinds of requests that were never sent (no latency, no lateness).
+    pub fn never_sent(&self) -> bool {
+        matches!(self, ErrorKind::NotSentInTime | ErrorKind::NotBuilt(_))
     }
 
     /// The rendered message as a new `String`.
@@ -196,6 +214,14 @@ mod tests {
             ErrorKind::NotSentInTime.message("GET", "http://localhost/", 0),
             r#"Get "http://localhost/": not sent in time: max in-flight limit reached"#
         );
+        assert_eq!(
+            ErrorKind::NotBuilt("feeder users.csv is exhausted".into()).message("PUT", "http://localhost/", 0),
+            r#"Put "http://localhost/": request not built: feeder users.csv is exhausted"#
+        );
+        assert_eq!(
+            ErrorKind::Interrupted.message("GET", "http://localhost/", 0),
+            r#"Get "http://localhost/": interrupted: the run was stopped before the response arrived"#
+        );
     }
 
     #[test]
@@ -216,6 +242,8 @@ mod tests {
             ErrorKind::Tls(String::new()),
             ErrorKind::Http(String::new()),
             ErrorKind::NotSentInTime,
+            ErrorKind::NotBuilt(String::new()),
+            ErrorKind::Interrupted,
             ErrorKind::Status,
             ErrorKind::Other(String::new()),
         ];

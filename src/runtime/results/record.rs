@@ -13,7 +13,7 @@ use std::time::{Duration, SystemTime};
 pub struct Record {
     /// 0-based request number within the attack.
     pub seq: u64,
-    /// When the request was actually sent (for [`ErrorKind::NotSentInTime`]: when it was given up).
+    /// When the request was actually sent (when it was given up, if it never was).
     pub timestamp: SystemTime,
     /// From send to the end of the response body (or the error). Zero when never sent.
     pub latency: Duration,
@@ -54,9 +54,10 @@ impl Record {
         }
     }
 
-    /// True when the request was never sent (the max in-flight cap was reached).
+    /// True when the request was never sent (the max in-flight cap was reached, or it could not
+    /// be built): it has no latency or lateness to count.
     pub fn not_sent(&self) -> bool {
-        matches!(self.error, Some(ErrorKind::NotSentInTime))
+        self.error.as_ref().is_some_and(ErrorKind::never_sent)
     }
 
     /// When the request was scheduled: `timestamp − lateness`.
@@ -96,6 +97,8 @@ mod tests {
         assert_eq!(record(302, None).failure(&only_200), Some(&ErrorKind::Status));
         assert_eq!(record(0, Some(ErrorKind::Timeout)).failure(&vegeta), Some(&ErrorKind::Timeout));
         assert!(record(0, Some(ErrorKind::NotSentInTime)).not_sent());
+        assert!(record(0, Some(ErrorKind::NotBuilt("no row".into()))).not_sent());
+        assert!(!record(0, Some(ErrorKind::Interrupted)).not_sent());
         assert_eq!(record(200, None).scheduled(), SystemTime::UNIX_EPOCH + Duration::from_secs(9));
     }
 }

@@ -15,7 +15,8 @@ pub struct SecondCounts {
     pub requests: u64,
     pub successes: u64,
     pub errors: u64,
-    pub not_sent_in_time: u64,
+    /// Records never sent (cap reached, or the request could not be built).
+    pub not_sent: u64,
     pub bytes_out: u64,
     pub bytes_in: u64,
     /// Sum of the latencies of the requests sent in this second (saturating).
@@ -85,7 +86,7 @@ impl Series {
             counts.errors += 1;
         }
         if record.not_sent() {
-            counts.not_sent_in_time += 1;
+            counts.not_sent += 1;
         } else {
             let latency = u64::try_from(record.latency.as_nanos()).unwrap_or(u64::MAX);
             counts.latency_sum_ns = counts.latency_sum_ns.saturating_add(latency);
@@ -134,7 +135,7 @@ impl Series {
     /// Writes `timeseries.csv`: one row per second from 0 to the last (seconds without any record
     /// are rows of zeros). Columns, in this order:
     /// `second, timestamp` (RFC 3339 start of the second), `requests, successes, errors,
-    /// not_sent_in_time, bytes_out, bytes_in, latency_sum_ns, latency_max_ns, latency_mean_ns`
+    /// not_sent, bytes_out, bytes_in, latency_sum_ns, latency_max_ns, latency_mean_ns`
     /// (latencies over the requests actually sent), then `code:<status>` for every status seen in
     /// the attack (ascending), `node:<name>:successes` and `node:<name>:errors` per node in the
     /// attack's order, and per recorded header `<Header>:absent`, `<Header>:other` and
@@ -150,7 +151,7 @@ impl Series {
             "requests",
             "successes",
             "errors",
-            "not_sent_in_time",
+            "not_sent",
             "bytes_out",
             "bytes_in",
             "latency_sum_ns",
@@ -176,11 +177,11 @@ impl Series {
         let mut row: Vec<String> = Vec::with_capacity(columns.len());
         for second in 0..self.len() {
             let c = self.seconds.get(&second).unwrap_or(&empty);
-            let sent = c.requests - c.not_sent_in_time;
+            let sent = c.requests - c.not_sent;
             row.clear();
             row.push(second.to_string());
             row.push(format_rfc3339(self.start + Duration::from_secs(second)));
-            for n in [c.requests, c.successes, c.errors, c.not_sent_in_time, c.bytes_out, c.bytes_in] {
+            for n in [c.requests, c.successes, c.errors, c.not_sent, c.bytes_out, c.bytes_in] {
                 row.push(n.to_string());
             }
             row.push(c.latency_sum_ns.to_string());

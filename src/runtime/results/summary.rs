@@ -28,7 +28,9 @@ pub struct AttackSummary {
     pub successes: u64,
     /// `requests − successes`.
     pub errors: u64,
-    /// Requests never sent because the max in-flight cap was reached (also counted as errors).
+    /// Requests never sent (cap reached, or the request could not be built); also errors.
+    pub not_sent: u64,
+    /// Of those, requests never sent because the max in-flight cap was reached.
     pub not_sent_in_time: u64,
     /// Error kind name → count (every kind listed, zeros included).
     pub errors_by_kind: BTreeMap<String, u64>,
@@ -153,6 +155,7 @@ pub struct SummaryBuilder {
     requests: u64,
     successes: u64,
     not_sent: u64,
+    not_sent_in_time: u64,
     kinds: [u64; ErrorKind::NAMES.len()],
     messages: HashMap<String, u64>,
     messages_not_listed: u64,
@@ -178,6 +181,7 @@ impl SummaryBuilder {
             requests: 0,
             successes: 0,
             not_sent: 0,
+            not_sent_in_time: 0,
             kinds: [0; ErrorKind::NAMES.len()],
             messages: HashMap::new(),
             messages_not_listed: 0,
@@ -220,6 +224,7 @@ impl SummaryBuilder {
         self.last = Some(self.last.map_or(ts, |last| last.max(ts)));
         if record.not_sent() {
             self.not_sent += 1;
+            self.not_sent_in_time += u64::from(matches!(record.error, Some(ErrorKind::NotSentInTime)));
         } else {
             let end = ts + record.latency;
             self.last_end = Some(self.last_end.map_or(end, |last| last.max(end)));
@@ -291,7 +296,8 @@ impl SummaryBuilder {
             requests: self.requests,
             successes: self.successes,
             errors: self.requests - self.successes,
-            not_sent_in_time: self.not_sent,
+            not_sent: self.not_sent,
+            not_sent_in_time: self.not_sent_in_time,
             errors_by_kind: ErrorKind::NAMES.iter().map(|n| n.to_string()).zip(self.kinds).collect(),
             error_messages: self.messages.into_iter().collect(),
             error_messages_not_listed: self.messages_not_listed,
