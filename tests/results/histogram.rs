@@ -1,4 +1,5 @@
-//! HDR histograms: save/load, exact merging, and percentiles within the histogram's precision.
+//! HDR histograms: lossless save/load, exact merging (adding equals the histogram of all values),
+//! and percentiles that agree with an exact computation within the histogram's precision.
 
 use dfaas_run::runtime::results::DurationHistogram;
 use rand::rngs::StdRng;

@@ -1,4 +1,5 @@
-//! The per-second time series: bucketing relative to the start, and `timeseries.csv`.
+//! The per-second time series: bucketing relative to the attack's start, counts per second, and
+//! the exact `timeseries.csv` it writes (columns, order, rows of zeros for empty seconds).
 
 use super::*;
 use dfaas_run::runtime::results::{HeaderValues, Series};

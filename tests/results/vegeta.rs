@@ -1,4 +1,5 @@
-//! The vegeta JSON-lines format: golden lines, round trips, and reading vegeta's own files.
+//! The vegeta JSON-lines format: golden lines compared byte for byte with vegeta's, round trips
+//! of every field, and reading files vegeta itself wrote (offsets, null headers, older layouts).
 
 use super::*;
 use dfaas_run::model::units::StatusSet;
