@@ -1,4 +1,5 @@
-//! The runtime: what happens when a plan is executed (attacks, health gates, results on disk).
-//! Each concern lives in its own submodule; data flows from the executor to the results layer.
+//! Running a plan: the executor, health gates, deployments, attacks, and the run folder.
+//! Everything here is async (tokio) except the pacer and the results writer threads.
 
+pub mod demo;
 pub mod results;
