@@ -7,4 +7,5 @@ pub mod diagnostic;
 pub mod model;
 pub mod parser;
 pub mod plan;
+pub mod report;
 pub mod runtime;

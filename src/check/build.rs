@@ -653,6 +653,10 @@ impl Checker<'_> {
             };
             ok &= good;
         }
+        if let Some(tries) = gate.tries {
+            self.fit_tries(&mut gate, tries, &seen);
+        }
+        ok = ok && self.can_pass(&gate, &seen);
         ok.then_some(gate)
     }
 
@@ -725,7 +729,9 @@ impl Checker<'_> {
         if attacks.is_empty() {
             return;
         }
-        for item in self.items() {
+        // Nodes of an imported file are shared with other scenarios: only the root file's warn.
+        let root = self.files.first().map(|f| f.id);
+        for item in self.items().filter(|i| Some(i.span.file) == root) {
             let Item::Node(decl) = &item.node else { continue };
             let name = decl.name.node.as_str();
             let used = attacks.iter().any(|a| a.nodes.iter().any(|n| n == name))

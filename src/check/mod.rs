@@ -3,6 +3,7 @@
 
 mod attack;
 mod build;
+mod gate_timing;
 mod load;
 mod outputs;
 mod values;

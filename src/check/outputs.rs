@@ -222,7 +222,8 @@ impl Checker<'_> {
             }
             (Literal::Percent(_), Metric::Success | Metric::Errors) => Threshold::Percent(self.share(&lit)?),
             (Literal::Percent(_), Metric::Rate | Metric::Throughput) => Threshold::Percent(self.percent(&lit)?),
-            (Literal::Int(_), Metric::Errors | Metric::Requests) => {
+            // The grammar reads a bare `6` as a number; `count` insists on a whole one.
+            (Literal::Int(_) | Literal::Number(_), Metric::Errors | Metric::Requests) => {
                 Threshold::Count(self.count(&lit, "a count", 0, u64::MAX)?)
             }
             (Literal::Rate(_), Metric::Rate | Metric::Throughput) => Threshold::Rate(self.rate(&lit)?),

@@ -2,7 +2,9 @@
 //! exit code (see `exit`); printing happens here and nowhere in the library.
 
 mod check;
+mod demo_node;
 pub mod exit;
+mod live;
 mod plan;
 pub mod render;
 mod run;
@@ -29,6 +31,8 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Print the plan of a scenario: its steps, their order, time windows and request counts
     Plan(plan::PlanArgs),
+    /// Serve a local mock DFaaS/OpenFaaS function node (the embedded demo target)
+    DemoNode(demo_node::DemoNodeArgs),
 }
 
 /// Names of the subcommands, to tell `dfaas-run FILE` from `dfaas-run COMMAND`.
@@ -43,6 +47,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Run(args) => run::run(args),
         Command::Check(args) => check::run(args),
         Command::Plan(args) => plan::run(args),
+        Command::DemoNode(args) => demo_node::run(args),
     }
 }
 

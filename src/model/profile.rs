@@ -57,6 +57,10 @@ impl RateProfile {
     /// The time (from the profile's start) at which request `k` is due, or `None` past the end.
     /// Exact in the count, `f64`-precise in the time (well under a microsecond for any real run).
     pub fn send_time(&self, k: u64) -> Option<Duration> {
+        // The count is decided exactly; floats only place the requests in time.
+        if k >= self.expected_requests() {
+            return None;
+        }
         let mut remaining = k as f64;
         let mut start = Duration::ZERO;
         for stage in &self.stages {
@@ -78,7 +82,8 @@ impl RateProfile {
             remaining -= area;
             start += stage.duration;
         }
-        None
+        // Rounding left this last request just past the summed areas: it is due at the end.
+        Some(start)
     }
 }
 
@@ -110,6 +115,15 @@ mod tests {
         assert_eq!(p.expected_requests(), 4100 + 24_000);
         let last = p.send_time(p.expected_requests() - 1).expect("within the profile");
         assert!(last < secs(80));
+    }
+
+    #[test]
+    fn send_times_stop_at_the_exact_count() {
+        // 500/m is 8.33…/s, not exact in floats: 15 s of it is exactly 125 requests, not 126.
+        let p = RateProfile { stages: vec![Stage::hold(Rate::from_milli_per_hour(500 * 60_000), secs(15))] };
+        assert_eq!(p.expected_requests(), 125);
+        assert!(p.send_time(124).is_some_and(|t| t < secs(15)));
+        assert_eq!(p.send_time(125), None);
     }
 
     #[test]

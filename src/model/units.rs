@@ -41,24 +41,22 @@ impl Rate {
 }
 
 impl fmt::Display for Rate {
-    /// The most natural unit that shows the rate exactly: `400/s`, `2.5/s`, `5/m`, `1.5/h`.
+    /// The shortest exact form, per second on ties: `400/s`, `2.5/s`, `5/m`, `1.5/h`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let m = self.milli_per_hour;
-        let per_s = MILLI_PER_HOUR_PER_SECOND;
-        if m % per_s == 0 {
-            return write!(f, "{}/s", m / per_s);
-        }
-        // At least one per second and exact with three decimals: per second reads best.
-        if m >= per_s && (m * 1000) % per_s == 0 {
-            return write!(f, "{}/s", decimal(m as u128, per_s as u128));
-        }
-        for (unit, per) in [("m", 60_000), ("h", 1_000)] {
-            if m % per == 0 {
-                return write!(f, "{}/{unit}", m / per);
+        let m = self.milli_per_hour as u128;
+        let mut best: Option<String> = None;
+        for (unit, per) in [("s", MILLI_PER_HOUR_PER_SECOND as u128), ("m", 60_000), ("h", 1_000)] {
+            // `decimal` shows up to 9 decimals: only forms it shows exactly are candidates.
+            if (m * 1_000_000_000) % per != 0 {
+                continue;
+            }
+            let form = format!("{}/{unit}", decimal(m, per));
+            if best.as_ref().is_none_or(|b| form.len() < b.len()) {
+                best = Some(form);
             }
         }
-        // Thousandths per hour always terminate in decimal.
-        write!(f, "{}/h", decimal(m as u128, 1_000))
+        // Per hour always qualifies (thousandths of a request per hour are whole).
+        f.write_str(&best.unwrap_or_else(|| format!("{}/h", decimal(m, 1_000))))
     }
 }
 
@@ -369,6 +367,10 @@ mod tests {
         assert_eq!(parse_rate("6000/m"), Ok(Rate::per_second(100)));
         assert_eq!(parse_rate("2.5/s").map(|r| r.to_string()), Ok("2.5/s".to_string()));
         assert_eq!(parse_rate("5/m").map(|r| r.to_string()), Ok("5/m".to_string()));
+        assert_eq!(parse_rate("1.5/h").map(|r| r.to_string()), Ok("1.5/h".to_string()));
+        assert_eq!(parse_rate("6000/m").map(|r| r.to_string()), Ok("100/s".to_string()));
+        assert_eq!(parse_rate("90/m").map(|r| r.to_string()), Ok("90/m".to_string()));
+        assert_eq!(parse_rate("0.001/h").map(|r| r.to_string()), Ok("0.001/h".to_string()));
         assert_eq!(parse_rate("-1/s"), Err(UnitError::Negative));
         assert_eq!(parse_rate("1_000/s"), Ok(Rate::per_second(1000)));
     }

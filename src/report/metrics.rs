@@ -1,0 +1,140 @@
+//! Metrics read back from a run folder: each attack's summary and histograms, and their exact
+//! combination over all attacks (counts add, histograms add; percentiles are never averaged).
+
+use crate::runtime::results::{
+    AttackSummary, DurationHistogram, DurationStats, LATENCY_FILE, LATENESS_FILE, SUMMARY_FILE,
+};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Duration;
+
+/// One attack's (or the merge's) figures.
+#[derive(Debug, Clone)]
+pub struct Metrics {
+    pub summary: AttackSummary,
+    pub latency: DurationHistogram,
+    pub lateness: DurationHistogram,
+}
+
+impl Metrics {
+    /// Reads `summary.json`, `latency.hdr` and `lateness.hdr` of an attack folder.
+    pub fn load(dir: &Path) -> Result<Metrics, String> {
+        let path = dir.join(SUMMARY_FILE);
+        let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let summary: AttackSummary =
+            serde_json::from_str(&text).map_err(|e| format!("{} is not an attack summary: {e}", path.display()))?;
+        let hist = |name: &str| {
+            DurationHistogram::load(&dir.join(name))
+                .map_err(|e| format!("cannot read {}: {e}", dir.join(name).display()))
+        };
+        Ok(Metrics { summary, latency: hist(LATENCY_FILE)?, lateness: hist(LATENESS_FILE)? })
+    }
+
+    /// Requests that actually went out.
+    pub fn sent(&self) -> u64 {
+        self.summary.requests - self.summary.not_sent
+    }
+
+    pub fn success_ratio(&self) -> Option<f64> {
+        (self.summary.requests > 0).then(|| self.summary.successes as f64 / self.summary.requests as f64)
+    }
+
+    /// First send to last send.
+    pub fn attack_span(&self) -> Duration {
+        match (self.summary.first_timestamp, self.summary.last_timestamp) {
+            (Some(a), Some(b)) => b.duration_since(a).unwrap_or_default(),
+            _ => Duration::ZERO,
+        }
+    }
+
+    /// Last send to the end of its response.
+    pub fn wait(&self) -> Duration {
+        match (self.summary.last_timestamp, self.summary.last_end) {
+            (Some(a), Some(b)) => b.duration_since(a).unwrap_or_default(),
+            _ => Duration::ZERO,
+        }
+    }
+
+    /// Combines several attacks into one set of figures named `name`.
+    pub fn combine(name: &str, parts: &[&Metrics]) -> Result<Metrics, String> {
+        let mut latency = DurationHistogram::new();
+        let mut lateness = DurationHistogram::new();
+        for p in parts {
+            latency.add(&p.latency).map_err(|e| format!("cannot merge latency histograms: {e}"))?;
+            lateness.add(&p.lateness).map_err(|e| format!("cannot merge lateness histograms: {e}"))?;
+        }
+        let sum = |f: fn(&AttackSummary) -> u64| parts.iter().map(|p| f(&p.summary)).sum::<u64>();
+        let add_maps = |pick: fn(&AttackSummary) -> &BTreeMap<String, u64>| {
+            let mut out: BTreeMap<String, u64> = BTreeMap::new();
+            for p in parts {
+                for (k, v) in pick(&p.summary) {
+                    *out.entry(k.clone()).or_default() += v;
+                }
+            }
+            out
+        };
+        let errors_by_kind = add_maps(|s| &s.errors_by_kind);
+        let error_messages = add_maps(|s| &s.error_messages);
+        let mut status_codes: BTreeMap<u16, u64> = BTreeMap::new();
+        for p in parts {
+            for (k, v) in &p.summary.status_codes {
+                *status_codes.entry(*k).or_default() += v;
+            }
+        }
+        let rules: Vec<&str> = parts.iter().map(|p| p.summary.success_rule.as_str()).collect();
+        let mut distinct = rules.clone();
+        distinct.dedup();
+        let success_rule = if distinct.len() <= 1 {
+            distinct.first().map(|s| s.to_string()).unwrap_or_default()
+        } else {
+            "per attack".to_string()
+        };
+        let summary = AttackSummary {
+            attack: name.to_string(),
+            success_rule,
+            start: parts.iter().map(|p| p.summary.start).min().unwrap_or(std::time::SystemTime::UNIX_EPOCH),
+            requests: sum(|s| s.requests),
+            successes: sum(|s| s.successes),
+            errors: sum(|s| s.errors),
+            not_sent: sum(|s| s.not_sent),
+            not_sent_in_time: sum(|s| s.not_sent_in_time),
+            errors_by_kind,
+            error_messages,
+            error_messages_not_listed: sum(|s| s.error_messages_not_listed),
+            status_codes,
+            bytes_out: sum(|s| s.bytes_out),
+            bytes_in: sum(|s| s.bytes_in),
+            first_timestamp: parts.iter().filter_map(|p| p.summary.first_timestamp).min(),
+            last_timestamp: parts.iter().filter_map(|p| p.summary.last_timestamp).max(),
+            last_end: parts.iter().filter_map(|p| p.summary.last_end).max(),
+            latency: combine_stats(parts.iter().map(|p| &p.summary.latency), &latency),
+            lateness: combine_stats(parts.iter().map(|p| &p.summary.lateness), &lateness),
+            timestamps_before_start: sum(|s| s.timestamps_before_start),
+            nodes: Vec::new(),
+            headers: Vec::new(),
+        };
+        Ok(Metrics { summary, latency, lateness })
+    }
+}
+
+/// Exact count/min/mean/max from the parts; percentiles from the combined histogram.
+fn combine_stats<'a>(parts: impl Iterator<Item = &'a DurationStats>, histogram: &DurationHistogram) -> DurationStats {
+    let parts: Vec<&DurationStats> = parts.filter(|s| s.count > 0).collect();
+    let count: u64 = parts.iter().map(|s| s.count).sum();
+    if count == 0 {
+        return DurationStats::default();
+    }
+    let total: u128 = parts.iter().map(|s| s.mean_ns as u128 * s.count as u128).sum();
+    let at = |q: f64| u64::try_from(histogram.quantile(q).as_nanos()).unwrap_or(u64::MAX);
+    DurationStats {
+        count,
+        min_ns: parts.iter().map(|s| s.min_ns).min().unwrap_or(0),
+        mean_ns: (total / count as u128) as u64,
+        max_ns: parts.iter().map(|s| s.max_ns).max().unwrap_or(0),
+        p50_ns: at(0.50),
+        p90_ns: at(0.90),
+        p95_ns: at(0.95),
+        p99_ns: at(0.99),
+        p999_ns: at(0.999),
+    }
+}

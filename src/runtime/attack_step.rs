@@ -1,0 +1,141 @@
+//! One attack step of a run: waits for its offset from the load start, prepares requests and the
+//! client, streams every result to the attack's folder, emits progress, and records its counts.
+
+use super::attack::client::{ClientOptions, HttpClient};
+use super::attack::engine::{Engine, Flight};
+use super::attack::request::{Endpoint, RequestFactory};
+use super::attack::schedule::Schedule;
+use super::events::Event;
+use super::executor::Context;
+use super::progress::{Live, Sampler};
+use super::record_sink::RecordSink;
+use super::results::{spawn_writer, WriterOptions};
+use super::run_dir::AttackRecord;
+use crate::model::{Attack, Load};
+use crate::plan::Step;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::{Instant, SystemTime};
+
+pub async fn run(ctx: &Arc<Context>, step: &Step, name: &str) -> Result<Option<String>, String> {
+    let attack = ctx.scenario.attack(name).ok_or_else(|| format!("unknown attack `{name}`"))?.clone();
+    // Prepare everything before the start time, so the first request is not late.
+    let factory = Arc::new(RequestFactory::new(&attack, endpoints(ctx, &attack)?)?);
+    let client = HttpClient::new(client_options(&attack));
+    let dir = ctx.dir.join(&attack.name);
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+
+    let load_start = ctx.load_start();
+    let start = (load_start + step.window.start.earliest).max(Instant::now());
+    tokio::select! {
+        _ = tokio::time::sleep_until(start.into()) => {}
+        _ = ctx.stop.stopped() => return Ok(Some("not started: the run was interrupted".into())),
+    }
+    let start = Instant::now();
+    let started_at = SystemTime::now();
+    let offset = start.duration_since(load_start).as_secs_f64();
+
+    let writer = spawn_writer(
+        &dir,
+        WriterOptions {
+            attack: attack.name.clone(),
+            node_names: attack.nodes.clone(),
+            success: attack.success.clone(),
+            recorded_headers: attack.record_headers.clone(),
+            start: started_at,
+            write_body: attack.record_body.is_some(),
+        },
+    )
+    .map_err(|e| format!("cannot write results in {}: {e}", dir.display()))?;
+    let live = Arc::new(Live::default());
+    let flight = Arc::new(Flight::default());
+    let sink = Arc::new(RecordSink::new(writer.clone(), live.clone(), &attack, started_at));
+    let engine = Arc::new(Engine {
+        factory,
+        client,
+        sink,
+        max_in_flight: attack.max_in_flight as u64,
+        connections: attack.connections.map(|n| Arc::new(tokio::sync::Semaphore::new(n as usize))),
+        stop: ctx.stop.clone(),
+        grace: ctx.grace,
+        flight: flight.clone(),
+    });
+
+    let progress = {
+        let (ctx, live, flight) = (ctx.clone(), live.clone(), flight.clone());
+        let mut sampler = Sampler::new(attack.name.clone(), attack.duration(), attack.expected_requests(), start);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(ctx.progress_every);
+            tick.tick().await;
+            loop {
+                tick.tick().await;
+                let sent = flight.sent.load(Ordering::Relaxed) + flight.not_sent.load(Ordering::Relaxed);
+                ctx.events.emit(Event::AttackProgress(sampler.sample(
+                    &live,
+                    sent,
+                    flight.in_flight.load(Ordering::Relaxed),
+                )));
+            }
+        })
+    };
+    let stats = match &attack.load {
+        Load::Open { profile } => engine.run_open(Schedule::new(profile), start).await,
+        Load::Closed { workers, duration } => engine.run_closed(*workers, *duration, start).await,
+    };
+    progress.abort();
+    let summary = tokio::task::spawn_blocking(move || writer.finish())
+        .await
+        .map_err(|e| format!("results writer failed: {e}"))?;
+    summary.map_err(|e| format!("cannot finish the results of `{}` in {}: {e}", attack.name, dir.display()))?;
+    ctx.update(|m| {
+        m.attacks.push(AttackRecord {
+            name: attack.name.clone(),
+            dir: attack.name.clone(),
+            expected_requests: attack.expected_requests(),
+            scheduled: stats.scheduled,
+            sent: stats.sent,
+            not_sent: stats.not_sent,
+            interrupted: stats.interrupted,
+            started_at_offset_s: Some(offset),
+        })
+    });
+    let mut note = format!("{} sent", stats.sent);
+    if let Some(planned) = attack.expected_requests() {
+        note.push_str(&format!(" of {planned} planned"));
+    }
+    if stats.not_sent > 0 {
+        note.push_str(&format!(", {} not sent in time (max-in-flight {})", stats.not_sent, attack.max_in_flight));
+    }
+    if stats.interrupted > 0 {
+        note.push_str(&format!(", {} cut off by the interruption", stats.interrupted));
+    }
+    Ok(Some(note))
+}
+
+fn endpoints(ctx: &Context, attack: &Attack) -> Result<Vec<Endpoint>, String> {
+    attack
+        .nodes
+        .iter()
+        .map(|name| {
+            let base = ctx.nodes.get(name).cloned().ok_or_else(|| format!("node `{name}` has no URL"))?;
+            let headers = ctx.scenario.node(name).map(|n| n.headers.clone()).unwrap_or_default();
+            Ok(Endpoint { name: name.as_str().into(), base, headers })
+        })
+        .collect()
+}
+
+fn client_options(attack: &Attack) -> ClientOptions {
+    ClientOptions {
+        timeout: attack.timeout,
+        keep_alive: attack.keep_alive,
+        http2: attack.http2,
+        insecure: attack.insecure,
+        max_idle_per_host: attack.connections.map(|c| c as usize).unwrap_or(10_000),
+        recorded_headers: attack
+            .record_headers
+            .iter()
+            .filter_map(|h| http::HeaderName::from_bytes(h.as_bytes()).ok())
+            .collect(),
+        keep_body: attack.record_body.map(|s| s.bytes as usize),
+    }
+}

@@ -1,0 +1,35 @@
+//! Results of attacks on disk: every request's `Record` streamed by a writer thread to vegeta-format
+//! JSON lines, plus HDR histograms, a per-second series and a summary; and the merge of result files.
+
+mod error_kind;
+mod histogram;
+mod lines;
+mod merge;
+mod reader;
+mod record;
+mod recorded_headers;
+mod series;
+mod sorted_run;
+mod summary;
+pub mod timestamp;
+mod vegeta;
+mod vegeta_result;
+mod writer;
+
+pub use error_kind::ErrorKind;
+pub use histogram::DurationHistogram;
+pub use lines::{Line, LineReader, SkippedLine};
+pub use merge::{merge_results, timestamp_key, MergeOptions, MergeSummary, MergedInput};
+pub use reader::{read_results, ResultsReader};
+pub use record::Record;
+pub use recorded_headers::{canonical_header_name, HeaderValues, MAX_VALUES_PER_HEADER};
+pub use series::{SecondCounts, Series};
+pub use summary::{
+    AttackSummary, Counts, DurationStats, HeaderCounts, NodeCounts, SummaryBuilder, ValueCounts, MAX_ERROR_MESSAGES,
+};
+pub use vegeta::{push_json_text, Failure, VegetaEncoder};
+pub use vegeta_result::VegetaResult;
+pub use writer::{
+    spawn_writer, ResultsSink, WriterOptions, FLUSH_INTERVAL, LATENCY_FILE, LATENESS_FILE, RESULTS_FILE, SERIES_FILE,
+    SUMMARY_FILE, WRITE_BUFFER_BYTES,
+};

@@ -1,0 +1,317 @@
+//! `summary.json`: the counts of one attack (requests, successes, errors by kind and message,
+//! status codes, bytes, latency, per node, per recorded header value) and the success rule used.
+
+use super::error_kind::ErrorKind;
+use super::histogram::DurationHistogram;
+use super::record::Record;
+use super::recorded_headers::{HeaderValues, ABSENT_SLOT, OTHER_SLOT};
+use super::timestamp::{rfc3339, rfc3339_option};
+use crate::model::units::StatusSet;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+use std::time::{Duration, SystemTime};
+
+/// Distinct error messages listed in a summary; further ones are only counted (messages contain
+/// the URL, which templated requests vary).
+pub const MAX_ERROR_MESSAGES: usize = 256;
+
+/// Everything `summary.json` holds about one attack. Durations are integer nanoseconds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttackSummary {
+    pub attack: String,
+    /// The status codes counted as success (`200..399` is vegeta's rule).
+    pub success_rule: String,
+    #[serde(with = "rfc3339")]
+    pub start: SystemTime,
+    /// Every record, including those never sent.
+    pub requests: u64,
+    pub successes: u64,
+    /// `requests − successes`.
+    pub errors: u64,
+    /// Requests never sent (cap reached, or the request could not be built); also errors.
+    pub not_sent: u64,
+    /// Of those, requests never sent because the max in-flight cap was reached.
+    pub not_sent_in_time: u64,
+    /// Error kind name → count (every kind listed, zeros included).
+    pub errors_by_kind: BTreeMap<String, u64>,
+    /// Error message → count, for the first [`MAX_ERROR_MESSAGES`] distinct messages.
+    pub error_messages: BTreeMap<String, u64>,
+    /// Errors whose message was not listed because the list was full.
+    pub error_messages_not_listed: u64,
+    /// Status code → count (0: no response).
+    pub status_codes: BTreeMap<u16, u64>,
+    pub bytes_out: u64,
+    pub bytes_in: u64,
+    /// Earliest and latest send timestamps; latest end (timestamp + latency).
+    #[serde(with = "rfc3339_option")]
+    pub first_timestamp: Option<SystemTime>,
+    #[serde(with = "rfc3339_option")]
+    pub last_timestamp: Option<SystemTime>,
+    #[serde(with = "rfc3339_option")]
+    pub last_end: Option<SystemTime>,
+    /// Latency of the requests actually sent (successes and errors alike, like vegeta).
+    pub latency: DurationStats,
+    /// Lateness (sent − scheduled) of the requests actually sent.
+    pub lateness: DurationStats,
+    /// Records timestamped before `start` (a clock step backwards); counted in second 0.
+    pub timestamps_before_start: u64,
+    /// Per target node, in the attack's order.
+    pub nodes: Vec<NodeCounts>,
+    /// Per recorded response header, in the attack's order.
+    pub headers: Vec<HeaderCounts>,
+}
+
+/// Exact count, min, mean and max; percentiles from the HDR histogram (0.1 % precision).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DurationStats {
+    pub count: u64,
+    pub min_ns: u64,
+    pub mean_ns: u64,
+    pub max_ns: u64,
+    pub p50_ns: u64,
+    pub p90_ns: u64,
+    pub p95_ns: u64,
+    pub p99_ns: u64,
+    pub p999_ns: u64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NodeCounts {
+    pub name: String,
+    pub requests: u64,
+    pub successes: u64,
+    pub errors: u64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeaderCounts {
+    /// Canonical header name (`X-Server`).
+    pub name: String,
+    /// Per distinct value (the first 64), sorted by value. A response counts under its first value.
+    pub values: Vec<ValueCounts>,
+    /// Responses whose value was beyond the first 64 distinct ones.
+    pub other: Counts,
+    /// Records without the header (no response, or the response lacked it).
+    pub absent: Counts,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ValueCounts {
+    pub value: String,
+    pub requests: u64,
+    pub successes: u64,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    pub requests: u64,
+    pub successes: u64,
+}
+
+/// Exact min / sum / max of durations, alongside the histogram.
+#[derive(Debug, Default)]
+struct Extremes {
+    count: u64,
+    min: u64,
+    max: u64,
+    sum: u128,
+}
+
+impl Extremes {
+    fn observe(&mut self, duration: Duration) {
+        let nanos = u64::try_from(duration.as_nanos()).unwrap_or(u64::MAX);
+        self.min = if self.count == 0 { nanos } else { self.min.min(nanos) };
+        self.max = self.max.max(nanos);
+        self.sum += u128::from(nanos);
+        self.count += 1;
+    }
+
+    fn stats(&self, histogram: &DurationHistogram) -> DurationStats {
+        if self.count == 0 {
+            return DurationStats::default();
+        }
+        let at = |q: f64| u64::try_from(histogram.quantile(q).as_nanos()).unwrap_or(u64::MAX);
+        DurationStats {
+            count: self.count,
+            min_ns: self.min,
+            mean_ns: (self.sum / u128::from(self.count)) as u64,
+            max_ns: self.max,
+            p50_ns: at(0.50),
+            p90_ns: at(0.90),
+            p95_ns: at(0.95),
+            p99_ns: at(0.99),
+            p999_ns: at(0.999),
+        }
+    }
+}
+
+/// Accumulates an [`AttackSummary`] record by record.
+#[derive(Debug)]
+pub struct SummaryBuilder {
+    attack: String,
+    success: StatusSet,
+    start: SystemTime,
+    node_names: Vec<String>,
+    requests: u64,
+    successes: u64,
+    not_sent: u64,
+    not_sent_in_time: u64,
+    kinds: [u64; ErrorKind::NAMES.len()],
+    messages: HashMap<String, u64>,
+    messages_not_listed: u64,
+    codes: BTreeMap<u16, u64>,
+    bytes_out: u64,
+    bytes_in: u64,
+    first: Option<SystemTime>,
+    last: Option<SystemTime>,
+    last_end: Option<SystemTime>,
+    latency: Extremes,
+    lateness: Extremes,
+    nodes: Vec<(u64, u64)>,
+    header_slots: Vec<Vec<Counts>>,
+}
+
+impl SummaryBuilder {
+    pub fn new(attack: &str, success: &StatusSet, start: SystemTime, node_names: &[String], headers: usize) -> Self {
+        SummaryBuilder {
+            attack: attack.to_string(),
+            success: success.clone(),
+            start,
+            node_names: node_names.to_vec(),
+            requests: 0,
+            successes: 0,
+            not_sent: 0,
+            not_sent_in_time: 0,
+            kinds: [0; ErrorKind::NAMES.len()],
+            messages: HashMap::new(),
+            messages_not_listed: 0,
+            codes: BTreeMap::new(),
+            bytes_out: 0,
+            bytes_in: 0,
+            first: None,
+            last: None,
+            last_end: None,
+            latency: Extremes::default(),
+            lateness: Extremes::default(),
+            nodes: vec![(0, 0); node_names.len()],
+            header_slots: vec![Vec::new(); headers],
+        }
+    }
+
+    /// Counts one record. `failure` is its classification and rendered message (`None` for a
+    /// success); `header_slots` its slot per recorded header.
+    pub fn observe(&mut self, record: &Record, failure: Option<(&ErrorKind, &str)>, header_slots: &[usize]) {
+        self.requests += 1;
+        let success = failure.is_none();
+        match failure {
+            None => self.successes += 1,
+            Some((kind, message)) => {
+                self.kinds[kind.index()] += 1;
+                if let Some(n) = self.messages.get_mut(message) {
+                    *n += 1;
+                } else if self.messages.len() < MAX_ERROR_MESSAGES {
+                    self.messages.insert(message.to_string(), 1);
+                } else {
+                    self.messages_not_listed += 1;
+                }
+            }
+        }
+        *self.codes.entry(record.code).or_insert(0) += 1;
+        self.bytes_out += record.bytes_out;
+        self.bytes_in += record.bytes_in;
+        let ts = record.timestamp;
+        self.first = Some(self.first.map_or(ts, |first| first.min(ts)));
+        self.last = Some(self.last.map_or(ts, |last| last.max(ts)));
+        if record.not_sent() {
+            self.not_sent += 1;
+            self.not_sent_in_time += u64::from(matches!(record.error, Some(ErrorKind::NotSentInTime)));
+        } else {
+            let end = ts + record.latency;
+            self.last_end = Some(self.last_end.map_or(end, |last| last.max(end)));
+            self.latency.observe(record.latency);
+            self.lateness.observe(record.lateness);
+        }
+        if let Some(node) = self.nodes.get_mut(usize::from(record.node)) {
+            if success {
+                node.0 += 1;
+            } else {
+                node.1 += 1;
+            }
+        }
+        for (slots, &slot) in self.header_slots.iter_mut().zip(header_slots) {
+            if slots.len() <= slot {
+                slots.resize(slot + 1, Counts::default());
+            }
+            slots[slot].requests += 1;
+            slots[slot].successes += u64::from(success);
+        }
+    }
+
+    /// The summary, with percentiles from the attack's histograms.
+    pub fn finish(
+        self,
+        latency: &DurationHistogram,
+        lateness: &DurationHistogram,
+        headers: &HeaderValues,
+        timestamps_before_start: u64,
+    ) -> AttackSummary {
+        let nodes = self
+            .node_names
+            .iter()
+            .zip(&self.nodes)
+            .map(|(name, &(successes, errors))| NodeCounts {
+                name: name.clone(),
+                requests: successes + errors,
+                successes,
+                errors,
+            })
+            .collect();
+        let header_counts = headers
+            .names()
+            .iter()
+            .zip(&self.header_slots)
+            .enumerate()
+            .map(|(h, (name, slots))| {
+                let slot = |i: usize| slots.get(i).copied().unwrap_or_default();
+                HeaderCounts {
+                    name: name.clone(),
+                    values: headers
+                        .sorted_values(h)
+                        .into_iter()
+                        .map(|(i, value)| ValueCounts {
+                            value,
+                            requests: slot(i).requests,
+                            successes: slot(i).successes,
+                        })
+                        .collect(),
+                    other: slot(OTHER_SLOT),
+                    absent: slot(ABSENT_SLOT),
+                }
+            })
+            .collect();
+        AttackSummary {
+            attack: self.attack,
+            success_rule: self.success.to_string(),
+            start: self.start,
+            requests: self.requests,
+            successes: self.successes,
+            errors: self.requests - self.successes,
+            not_sent: self.not_sent,
+            not_sent_in_time: self.not_sent_in_time,
+            errors_by_kind: ErrorKind::NAMES.iter().map(|n| n.to_string()).zip(self.kinds).collect(),
+            error_messages: self.messages.into_iter().collect(),
+            error_messages_not_listed: self.messages_not_listed,
+            status_codes: self.codes,
+            bytes_out: self.bytes_out,
+            bytes_in: self.bytes_in,
+            first_timestamp: self.first,
+            last_timestamp: self.last,
+            last_end: self.last_end,
+            latency: self.latency.stats(latency),
+            lateness: self.lateness.stats(lateness),
+            timestamps_before_start,
+            nodes,
+            headers: header_counts,
+        }
+    }
+}

@@ -1,0 +1,265 @@
+//! The results writer of one attack: a dedicated OS thread that receives records over a channel,
+//! streams them to `results.json` and, at the end, writes the histograms, time series and summary.
+
+use super::histogram::DurationHistogram;
+use super::record::Record;
+use super::recorded_headers::HeaderValues;
+use super::series::Series;
+use super::summary::{AttackSummary, SummaryBuilder};
+use super::vegeta::{Failure, VegetaEncoder};
+use crate::model::units::StatusSet;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant, SystemTime};
+
+pub const RESULTS_FILE: &str = "results.json";
+pub const LATENCY_FILE: &str = "latency.hdr";
+pub const LATENESS_FILE: &str = "lateness.hdr";
+pub const SERIES_FILE: &str = "timeseries.csv";
+pub const SUMMARY_FILE: &str = "summary.json";
+
+/// Encoded lines are written to `results.json` when this many bytes are buffered...
+pub const WRITE_BUFFER_BYTES: usize = 256 * 1024;
+/// ... or when the oldest buffered line is this old, whichever comes first. Only whole lines are
+/// ever written, so an interrupted run leaves a file that reads line by line.
+pub const FLUSH_INTERVAL: Duration = Duration::from_secs(1);
+
+/// What the writer needs to know about the attack.
+#[derive(Debug, Clone)]
+pub struct WriterOptions {
+    pub attack: String,
+    /// The attack's target nodes; `Record::node` indexes this list.
+    pub node_names: Vec<String>,
+    /// The status codes that count as success.
+    pub success: StatusSet,
+    /// Response headers to record; `Record::headers` indexes this list.
+    pub recorded_headers: Vec<String>,
+    /// The attack's start: second 0 of the time series.
+    pub start: SystemTime,
+    /// Write response bodies (base64) into `results.json`.
+    pub write_body: bool,
+}
+
+/// Creates `dir` if needed and `dir/results.json` (which must not exist yet), and starts the
+/// writer thread. The returned sink is the only way to feed it.
+pub fn spawn_writer(dir: &Path, options: WriterOptions) -> io::Result<ResultsSink> {
+    fs::create_dir_all(dir)?;
+    let results_path = dir.join(RESULTS_FILE);
+    let file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&results_path)
+        .map_err(|e| io::Error::new(e.kind(), format!("creating {}: {e}", results_path.display())))?;
+    let collector = Collector::new(dir, file, options);
+    let (tx, rx) = mpsc::channel();
+    let thread =
+        std::thread::Builder::new().name(format!("results:{}", collector.attack)).spawn(move || collector.run(rx))?;
+    Ok(ResultsSink { tx, handle: Arc::new(WriterHandle { thread: Mutex::new(Some(thread)), lost: AtomicU64::new(0) }) })
+}
+
+/// Hands records to the writer thread. Cheap to clone (one per task); `send` never blocks.
+#[derive(Debug, Clone)]
+pub struct ResultsSink {
+    // Declared before `handle`: the last clone drops its sender, then joins the thread.
+    tx: Sender<Record>,
+    handle: Arc<WriterHandle>,
+}
+
+#[derive(Debug)]
+struct WriterHandle {
+    thread: Mutex<Option<JoinHandle<io::Result<AttackSummary>>>>,
+    /// Records that could not be handed over because the writer thread had died.
+    lost: AtomicU64,
+}
+
+impl Drop for WriterHandle {
+    /// The last sink dropped without `finish` (a panic, an abandoned attack): every sender is gone,
+    /// so the thread writes its files and ends; wait for it so that nothing is lost.
+    fn drop(&mut self) {
+        if let Some(thread) = self.thread.get_mut().unwrap_or_else(PoisonError::into_inner).take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl ResultsSink {
+    /// Queues one record for the writer. Never blocks: the queue is unbounded (a writer that
+    /// falls behind costs memory, not request timing).
+    pub fn send(&self, record: Record) {
+        if self.tx.send(record).is_err() {
+            self.handle.lost.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Ends the attack's results: waits until every other clone of this sink has been dropped and
+    /// every queued record is written, then flushes and fsyncs `results.json`, writes
+    /// `latency.hdr`, `lateness.hdr`, `timeseries.csv` and `summary.json`, and returns the summary.
+    ///
+    /// Blocking: call it from `spawn_blocking` in async code, after dropping the other clones.
+    pub fn finish(self) -> io::Result<AttackSummary> {
+        let ResultsSink { tx, handle } = self;
+        drop(tx);
+        let thread = handle.thread.lock().unwrap_or_else(PoisonError::into_inner).take();
+        let thread = thread.ok_or_else(|| io::Error::other("the results writer was already finished"))?;
+        let summary = thread.join().map_err(|_| io::Error::other("the results writer thread panicked"))?;
+        match handle.lost.load(Ordering::Relaxed) {
+            0 => summary,
+            lost => Err(io::Error::other(format!("{lost} results were lost: the results writer stopped early"))),
+        }
+    }
+}
+
+/// The writer thread's state: encoder, write buffer and every aggregate.
+struct Collector {
+    dir: PathBuf,
+    attack: String,
+    success: StatusSet,
+    node_names: Vec<String>,
+    file: File,
+    pending: Vec<u8>,
+    write_error: Option<io::Error>,
+    encoder: VegetaEncoder,
+    message: String,
+    slots: Vec<usize>,
+    headers: HeaderValues,
+    summary: SummaryBuilder,
+    series: Series,
+    latency: DurationHistogram,
+    lateness: DurationHistogram,
+}
+
+impl Collector {
+    fn new(dir: &Path, file: File, options: WriterOptions) -> Self {
+        let headers = HeaderValues::new(&options.recorded_headers);
+        let header_count = options.recorded_headers.len();
+        Collector {
+            dir: dir.to_path_buf(),
+            encoder: VegetaEncoder::new(
+                &options.attack,
+                &options.recorded_headers,
+                &options.node_names,
+                options.write_body,
+            ),
+            summary: SummaryBuilder::new(
+                &options.attack,
+                &options.success,
+                options.start,
+                &options.node_names,
+                header_count,
+            ),
+            series: Series::new(options.start, options.node_names.len(), header_count),
+            attack: options.attack,
+            success: options.success,
+            node_names: options.node_names,
+            file,
+            pending: Vec::with_capacity(WRITE_BUFFER_BYTES + 64 * 1024),
+            write_error: None,
+            message: String::new(),
+            slots: Vec::new(),
+            headers,
+            latency: DurationHistogram::new(),
+            lateness: DurationHistogram::new(),
+        }
+    }
+
+    /// Receives until every sender is gone, writing buffered lines at least every [`FLUSH_INTERVAL`].
+    fn run(mut self, rx: Receiver<Record>) -> io::Result<AttackSummary> {
+        let mut flush_deadline: Option<Instant> = None;
+        loop {
+            let received = match flush_deadline {
+                None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
+                Some(deadline) => rx.recv_timeout(deadline.saturating_duration_since(Instant::now())),
+            };
+            match received {
+                Ok(record) => {
+                    for record in std::iter::once(record).chain(rx.try_iter().take(4096)) {
+                        self.absorb(record);
+                        if self.pending.len() >= WRITE_BUFFER_BYTES {
+                            self.write_pending();
+                        }
+                    }
+                }
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => break,
+            }
+            let now = Instant::now();
+            match flush_deadline {
+                _ if self.pending.is_empty() => flush_deadline = None,
+                Some(deadline) if now >= deadline => {
+                    self.write_pending();
+                    flush_deadline = None;
+                }
+                Some(_) => {}
+                None => flush_deadline = Some(now + FLUSH_INTERVAL),
+            }
+        }
+        self.finish()
+    }
+
+    /// Encodes one record and counts it everywhere.
+    fn absorb(&mut self, record: Record) {
+        self.message.clear();
+        let failure = record.failure(&self.success);
+        if let Some(kind) = failure {
+            kind.render(&record.method, &record.url, record.code, &mut self.message);
+        }
+        self.headers.classify(&record.headers, &mut self.slots);
+        let encoded = failure.map(|kind| Failure { kind: kind.name(), message: &self.message });
+        self.encoder.encode(&record, encoded, &mut self.pending);
+        self.summary.observe(&record, failure.map(|kind| (kind, self.message.as_str())), &self.slots);
+        self.series.observe(&record, failure.is_none(), &self.slots);
+        if !record.not_sent() {
+            self.latency.record(record.latency);
+            self.lateness.record(record.lateness);
+        }
+    }
+
+    /// Writes the buffered whole lines. After a write error the lines are dropped (the error is
+    /// reported by `finish`), but every record is still counted.
+    fn write_pending(&mut self) {
+        if self.write_error.is_none() {
+            if let Err(e) = self.file.write_all(&self.pending) {
+                self.write_error = Some(e);
+            }
+        }
+        self.pending.clear();
+    }
+
+    fn finish(mut self) -> io::Result<AttackSummary> {
+        self.write_pending();
+        let results = self.dir.join(RESULTS_FILE);
+        let in_file = |path: &Path| {
+            let path = path.display().to_string();
+            move |e: io::Error| io::Error::new(e.kind(), format!("writing {path}: {e}"))
+        };
+        if let Some(e) = self.write_error.take() {
+            return Err(in_file(&results)(e));
+        }
+        self.file.sync_all().map_err(in_file(&results))?;
+
+        let latency_path = self.dir.join(LATENCY_FILE);
+        self.latency.save(&latency_path).map_err(in_file(&latency_path))?;
+        let lateness_path = self.dir.join(LATENESS_FILE);
+        self.lateness.save(&lateness_path).map_err(in_file(&lateness_path))?;
+        let series_path = self.dir.join(SERIES_FILE);
+        self.series.write_csv(&series_path, &self.node_names, &self.headers).map_err(in_file(&series_path))?;
+
+        let summary = self.summary.finish(&self.latency, &self.lateness, &self.headers, self.series.before_start());
+        let summary_path = self.dir.join(SUMMARY_FILE);
+        let mut json = serde_json::to_vec_pretty(&summary).map_err(io::Error::other)?;
+        json.push(b'\n');
+        write_synced(&summary_path, &json).map_err(in_file(&summary_path))?;
+        Ok(summary)
+    }
+}
+
+fn write_synced(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut file = File::create(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}

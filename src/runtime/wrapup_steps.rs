@@ -1,0 +1,188 @@
+//! The steps after the load: per-attack and merged reports, the merge of all results in
+//! timestamp order, the expectations, and notifications. They read the run folder, nothing else.
+
+use super::events::StepState;
+use super::executor::Context;
+use super::results::{merge_results, MergeOptions, RESULTS_FILE, SUMMARY_FILE};
+use crate::parser::ast::When;
+use crate::plan::StepKind;
+use crate::report::expect::{self, Planned, Verdict};
+use crate::report::metrics::Metrics;
+use crate::report::notify::{self, RunNews};
+use crate::report::vegeta_text;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+pub const MERGED_DIR: &str = "merged-results";
+pub const MERGED_RESULTS: &str = "merged-results.json";
+pub const EXPECTATIONS_FILE: &str = "expectations.json";
+
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, String> + Send + 'static) -> Result<T, String> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| format!("internal error: {e}"))?
+}
+
+/// The attacks that produced results, in plan order, with their metrics and plans.
+fn attack_metrics(ctx: &Context) -> Result<BTreeMap<String, (Metrics, Planned)>, String> {
+    let mut out = BTreeMap::new();
+    for step in &ctx.plan.steps {
+        let StepKind::Attack { attack, .. } = &step.kind else { continue };
+        let dir = ctx.dir.join(attack);
+        if !dir.join(SUMMARY_FILE).exists() {
+            continue;
+        }
+        let duration = step.window.end.earliest.saturating_sub(step.window.start.earliest);
+        out.insert(attack.clone(), (Metrics::load(&dir)?, Planned { requests: step.expected_requests, duration }));
+    }
+    Ok(out)
+}
+
+fn combined(ctx: &Context, attacks: &BTreeMap<String, (Metrics, Planned)>) -> Result<(Metrics, Planned), String> {
+    let parts: Vec<&Metrics> = attacks.values().map(|(m, _)| m).collect();
+    let metrics = Metrics::combine("merged", &parts)?;
+    let all_planned = attacks.values().map(|(_, p)| p.requests).collect::<Option<Vec<u64>>>().map(|v| v.iter().sum());
+    Ok((metrics, Planned { requests: all_planned, duration: ctx.plan.totals.load_duration }))
+}
+
+pub async fn attack_report(ctx: &Context, attack: &str) -> Result<Option<String>, String> {
+    let dir = ctx.dir.join(attack);
+    if !dir.join(SUMMARY_FILE).exists() {
+        return Ok(Some("no results to report: the attack did not run".into()));
+    }
+    blocking(move || {
+        let metrics = Metrics::load(&dir)?;
+        let path = dir.join("report.txt");
+        std::fs::write(&path, vegeta_text::render(&metrics))
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        Ok(Some(format!("{}", path.display())))
+    })
+    .await
+}
+
+pub async fn merge(ctx: &Context) -> Result<Option<String>, String> {
+    let inputs: Vec<PathBuf> = ctx
+        .plan
+        .steps
+        .iter()
+        .filter_map(|s| match &s.kind {
+            StepKind::Attack { attack, .. } => Some(ctx.dir.join(attack).join(RESULTS_FILE)),
+            _ => None,
+        })
+        .filter(|p| p.exists())
+        .collect();
+    let out_dir = ctx.dir.join(MERGED_DIR);
+    std::fs::create_dir_all(&out_dir).map_err(|e| format!("cannot create {}: {e}", out_dir.display()))?;
+    let output = out_dir.join(MERGED_RESULTS);
+    blocking(move || {
+        let summary = merge_results(&inputs, &output, MergeOptions::default())
+            .map_err(|e| format!("cannot merge results into {}: {e}", output.display()))?;
+        let mut note = format!("{} results from {} attack(s) in timestamp order", summary.lines, inputs.len());
+        if !summary.skipped_lines.is_empty() {
+            note.push_str(&format!("; skipped {} unreadable line(s)", summary.skipped_lines.len()));
+        }
+        Ok(Some(note))
+    })
+    .await
+}
+
+pub async fn merged_report(ctx: &Context) -> Result<Option<String>, String> {
+    let attacks = attack_metrics(ctx)?;
+    if attacks.is_empty() {
+        return Ok(Some("no results to report: no attack ran".into()));
+    }
+    let (merged, _) = combined(ctx, &attacks)?;
+    let dir = ctx.dir.join(MERGED_DIR);
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let report = dir.join("report.txt");
+    std::fs::write(&report, vegeta_text::render(&merged))
+        .map_err(|e| format!("cannot write {}: {e}", report.display()))?;
+    let summary = serde_json::to_string_pretty(&merged.summary).map_err(|e| e.to_string())?;
+    std::fs::write(dir.join(SUMMARY_FILE), summary + "\n")
+        .map_err(|e| format!("cannot write {}: {e}", dir.join(SUMMARY_FILE).display()))?;
+    Ok(Some(format!("{}", report.display())))
+}
+
+/// Evaluates the expectations; writes `expectations.json`. Fails when any expectation fails.
+pub async fn expect(ctx: &Context) -> Result<Option<String>, String> {
+    let attacks = attack_metrics(ctx)?;
+    let all = combined(ctx, &attacks)?;
+    let verdicts = expect::evaluate(&ctx.scenario.expectations, &attacks, &all);
+    let path = ctx.dir.join(EXPECTATIONS_FILE);
+    let text = serde_json::to_string_pretty(&verdicts).map_err(|e| e.to_string())?;
+    std::fs::write(&path, text + "\n").map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    let failed: Vec<&Verdict> = verdicts.iter().filter(|v| !v.passed).collect();
+    if failed.is_empty() {
+        Ok(Some(format!("{} expectation(s) passed", verdicts.len())))
+    } else {
+        let list: Vec<String> = failed
+            .iter()
+            .map(|v| {
+                format!("{} (measured {})", v.expectation, v.problem.clone().unwrap_or_else(|| v.measured.clone()))
+            })
+            .collect();
+        Err(format!("{} of {} expectation(s) failed: {}", failed.len(), verdicts.len(), list.join("; ")))
+    }
+}
+
+/// The run's status as the notification tells it, from the steps finished so far.
+fn status_so_far(ctx: &Context) -> String {
+    if ctx.stop.is_stopped() {
+        return "interrupted".into();
+    }
+    let manifest = ctx.manifest.lock().unwrap_or_else(|p| p.into_inner());
+    let failed =
+        |pred: &dyn Fn(&str) -> bool| manifest.steps.iter().any(|s| s.state == StepState::Failed && pred(&s.id));
+    if failed(&|id| id != "expect" && !id.starts_with("notify:")) {
+        "failed".into()
+    } else if failed(&|id| id == "expect") {
+        "expectations_failed".into()
+    } else {
+        "passed".into()
+    }
+}
+
+pub async fn notify(ctx: &Context, step_id: &str) -> Result<Option<String>, String> {
+    let index: usize =
+        step_id.trim_start_matches("notify:").parse().map_err(|_| format!("bad notify step `{step_id}`"))?;
+    let notification =
+        ctx.scenario.notifications.get(index.saturating_sub(1)).ok_or_else(|| format!("no notification #{index}"))?;
+    let status = status_so_far(ctx);
+    let wanted = match notification.when {
+        When::Always => true,
+        When::Failure => status != "passed",
+        When::Success => status == "passed",
+    };
+    if !wanted {
+        return Ok(Some(
+            format!("not sent: the run {status} and the notification is for `{:?}`", notification.when).to_lowercase(),
+        ));
+    }
+    let attacks = attack_metrics(ctx).unwrap_or_default();
+    let all = combined(ctx, &attacks).ok();
+    let verdicts: Vec<Verdict> = std::fs::read_to_string(ctx.dir.join(EXPECTATIONS_FILE))
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default();
+    let news = RunNews {
+        scenario: ctx.scenario.name.clone(),
+        status,
+        run_dir: ctx.dir.display().to_string(),
+        requests: all.as_ref().map(|(m, _)| m.summary.requests).unwrap_or(0),
+        success_ratio: all.as_ref().and_then(|(m, _)| m.success_ratio()),
+        p99_ms: all
+            .as_ref()
+            .filter(|(m, _)| m.summary.latency.count > 0)
+            .map(|(m, _)| m.summary.latency.p99_ns as f64 / 1e6),
+        expectations: verdicts,
+    };
+    let body = notify::body(&news, notification.template.as_deref())?;
+    let attempts = notify::post(
+        &ctx.http,
+        &notification.url,
+        &notification.headers,
+        body,
+        notification.retries,
+        notification.timeout,
+    )
+    .await?;
+    Ok(Some(format!("sent (attempt {attempts})")))
+}
