@@ -28,3 +28,20 @@ fn raw_strings_parse_in_string_positions() {
     let empty = "let e = \"\"\n";
     assert!(parse_file(empty, FileId(0)).is_ok(), "the empty string still parses");
 }
+
+/// `int` refused to be followed by `.`, so the low bound of `200..399` never matched and every
+/// status range was a syntax error. `5.5` must still not be an int.
+#[test]
+fn status_ranges_parse() {
+    let text = "attack a {\n  success 200..399, 2xx, 404\n}\nhealth n {\n  expect status 200..299\n}\n";
+    let file = match parse_file(text, FileId(0)) {
+        Ok(file) => file,
+        Err(errors) => panic!("status ranges must parse: {errors:?}"),
+    };
+    let Item::Attack(attack) = &file.items[0].node else { panic!("an attack, got {:?}", file.items[0]) };
+    let dfaas_run::parser::ast::AttackItem::Success(list) = &attack.items[0].node else {
+        panic!("a success list, got {:?}", attack.items[0])
+    };
+    assert_eq!(list[0].node, Literal::StatusRange("200".into(), "399".into()));
+    assert!(parse_file("attack a {\n  workers 5.5\n}\n", FileId(0)).is_err(), "a decimal is not a whole number");
+}
