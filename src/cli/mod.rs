@@ -3,6 +3,7 @@
 
 mod check;
 pub mod exit;
+mod fmt;
 mod plan;
 pub mod render;
 mod run;
@@ -29,6 +30,9 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Print the plan of a scenario: its steps, their order, time windows and request counts
     Plan(plan::PlanArgs),
+    /// Rewrite scenario files in the canonical layout (`--check` lists those that are not)
+    #[command(long_about = fmt::LONG_ABOUT)]
+    Fmt(fmt::FmtArgs),
 }
 
 /// Names of the subcommands, to tell `dfaas-run FILE` from `dfaas-run COMMAND`.
@@ -43,6 +47,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Run(args) => run::run(args),
         Command::Check(args) => check::run(args),
         Command::Plan(args) => plan::run(args),
+        Command::Fmt(args) => fmt::run(args),
     }
 }
 
