@@ -4,6 +4,7 @@
 mod check;
 mod demo_node;
 pub mod exit;
+mod fmt;
 mod live;
 mod plan;
 pub mod render;
@@ -33,6 +34,9 @@ pub enum Command {
     Plan(plan::PlanArgs),
     /// Serve a local mock DFaaS/OpenFaaS function node (the embedded demo target)
     DemoNode(demo_node::DemoNodeArgs),
+    /// Rewrite scenario files in the canonical layout (`--check` lists those that are not)
+    #[command(long_about = fmt::LONG_ABOUT)]
+    Fmt(fmt::FmtArgs),
 }
 
 /// Names of the subcommands, to tell `dfaas-run FILE` from `dfaas-run COMMAND`.
@@ -48,6 +52,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Check(args) => check::run(args),
         Command::Plan(args) => plan::run(args),
         Command::DemoNode(args) => demo_node::run(args),
+        Command::Fmt(args) => fmt::run(args),
     }
 }
 

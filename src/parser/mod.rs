@@ -2,6 +2,7 @@
 //! spans; syntax errors become diagnostics, and parsing resumes at the next top-level declaration.
 
 pub mod ast;
+pub mod format;
 mod lower;
 pub mod span;
 

@@ -122,3 +122,7 @@ pub fn line_diff(expected: &str, actual: &str) -> String {
     }
     out
 }
+
+/// Random scenario generation for property tests.
+pub mod scenario_gen;
+pub mod scenario_values;
