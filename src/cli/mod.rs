@@ -2,7 +2,12 @@
 //! exit code (see `exit`); printing happens here and nowhere in the library.
 
 mod check;
+mod completions;
+mod diff;
 pub mod exit;
+mod git_revision;
+mod init;
+mod man;
 mod plan;
 pub mod render;
 mod run;
@@ -29,6 +34,14 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Print the plan of a scenario: its steps, their order, time windows and request counts
     Plan(plan::PlanArgs),
+    /// Show how the plan changed between two scenario files or two git revisions of one
+    Diff(diff::DiffArgs),
+    /// Scaffold a scenario repository: a starter scenario, .gitignore, CI script, pre-commit hook
+    Init(init::InitArgs),
+    /// Print the shell completion script for bash, zsh, fish, elvish or PowerShell
+    Completions(completions::CompletionsArgs),
+    /// Print the man page (or write one page per command with --out DIR)
+    Man(man::ManArgs),
 }
 
 /// Names of the subcommands, to tell `dfaas-run FILE` from `dfaas-run COMMAND`.
@@ -43,6 +56,10 @@ pub fn run(cli: Cli) -> u8 {
         Command::Run(args) => run::run(args),
         Command::Check(args) => check::run(args),
         Command::Plan(args) => plan::run(args),
+        Command::Diff(args) => diff::run(args),
+        Command::Init(args) => init::run(args),
+        Command::Completions(args) => completions::run(args),
+        Command::Man(args) => man::run(args),
     }
 }
 
