@@ -97,7 +97,11 @@ fn json_output_for_tools() {
 
 #[test]
 fn a_scenario_with_errors_exits_2() {
-    let out = dfaas_run(&cases_dir(), &["diff", "base.dfs", "broken.dfs"]);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let broken = "scenario \"broken\"\nattack a on nowhere { rate 1/s; duration 1s; request GET \"/\" }\n";
+    std::fs::write(dir.path().join("broken.dfs"), broken).expect("write");
+    std::fs::copy(cases_dir().join("base.dfs"), dir.path().join("base.dfs")).expect("copy");
+    let out = dfaas_run(dir.path(), &["diff", "base.dfs", "broken.dfs"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("unknown node `nowhere`"), "{}", stderr(&out));
     assert!(stdout(&out).is_empty(), "no diff is printed: {}", stdout(&out));

@@ -28,9 +28,11 @@ fn init_scaffolds_a_repository_that_checks() {
     let gitignore = std::fs::read_to_string(repo.join(".gitignore")).expect("read .gitignore");
     assert!(gitignore.lines().any(|l| l == "runs/"), "{gitignore}");
 
-    let check = dfaas_run(&repo, &["check"]);
-    assert_eq!(check.status.code(), Some(0), "{}", stderr(&check));
-    assert!(stderr(&check).contains("ok: 1 file checked, 0 errors, 0 warnings"), "{}", stderr(&check));
+    let check = dfaas_run(&repo, &["check", "--format", "json"]);
+    assert_eq!(check.status.code(), Some(0), "{}", String::from_utf8_lossy(&check.stdout));
+    let report: serde_json::Value = serde_json::from_slice(&check.stdout).expect("check --format json prints JSON");
+    assert_eq!(report["files"].as_array().map(Vec::len), Some(1), "the starter scenario is found: {report}");
+    assert_eq!((report["errors"].as_u64(), report["warnings"].as_u64()), (Some(0), Some(0)), "{report}");
     let check = dfaas_run(&repo, &["check", "--deny-warnings", "scenarios"]);
     assert_eq!(check.status.code(), Some(0), "the CI script's check passes: {}", stderr(&check));
     let plan = dfaas_run(&repo, &["plan", "scenarios/smoke.dfs"]);
