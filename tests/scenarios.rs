@@ -71,7 +71,8 @@ fn scenarios_only_target_the_local_machine_by_default() {
 fn every_scenario_is_kept_in_canonical_format() {
     for path in support::all_dfs_files() {
         let text = std::fs::read_to_string(&path).expect("readable");
-        let formatted = dfaas_run::parser::format::format_source(&text).unwrap_or_else(|e| panic!("{}: {e:?}", path.display()));
+        let formatted =
+            dfaas_run::parser::format::format_source(&text).unwrap_or_else(|e| panic!("{}: {e:?}", path.display()));
         assert_eq!(formatted, text, "{} is not formatted: run `dfaas-run fmt scenarios`", path.display());
     }
 }

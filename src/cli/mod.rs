@@ -2,10 +2,15 @@
 //! exit code (see `exit`); printing happens here and nowhere in the library.
 
 mod check;
+mod completions;
 mod demo_node;
+mod diff;
 pub mod exit;
 mod fmt;
+mod git_revision;
+mod init;
 mod live;
+mod man;
 mod plan;
 pub mod render;
 mod run;
@@ -37,6 +42,14 @@ pub enum Command {
     /// Rewrite scenario files in the canonical layout (`--check` lists those that are not)
     #[command(long_about = fmt::LONG_ABOUT)]
     Fmt(fmt::FmtArgs),
+    /// Show how the plan changed between two scenario files or two git revisions of one
+    Diff(diff::DiffArgs),
+    /// Scaffold a scenario repository: a starter scenario, .gitignore, CI script, pre-commit hook
+    Init(init::InitArgs),
+    /// Print the shell completion script for bash, zsh, fish, elvish or PowerShell
+    Completions(completions::CompletionsArgs),
+    /// Print the man page (or write one page per command with --out DIR)
+    Man(man::ManArgs),
 }
 
 /// Names of the subcommands, to tell `dfaas-run FILE` from `dfaas-run COMMAND`.
@@ -53,6 +66,10 @@ pub fn run(cli: Cli) -> u8 {
         Command::Plan(args) => plan::run(args),
         Command::DemoNode(args) => demo_node::run(args),
         Command::Fmt(args) => fmt::run(args),
+        Command::Diff(args) => diff::run(args),
+        Command::Init(args) => init::run(args),
+        Command::Completions(args) => completions::run(args),
+        Command::Man(args) => man::run(args),
     }
 }
 

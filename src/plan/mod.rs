@@ -2,6 +2,7 @@
 //! request counts, and its renderings (text, JSON, YAML, DOT). Nothing runs here.
 
 mod dag;
+pub mod diff;
 mod render;
 mod schedule;
 mod step;
