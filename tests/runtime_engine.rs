@@ -292,3 +292,78 @@ async fn http2_is_spoken_when_asked() {
     assert_eq!(versions.len(), 20);
     assert!(versions.iter().all(|v| *v == http::Version::HTTP_2), "{versions:?}");
 }
+
+/// An HTTPS server with a self-signed certificate for `localhost`.
+async fn serve_tls() -> SocketAddr {
+    let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).expect("certificate");
+    let der = cert.cert.der().clone();
+    let key = rustls::pki_types::PrivateKeyDer::try_from(cert.signing_key.serialize_der()).expect("key");
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("versions")
+        .with_no_client_auth()
+        .with_single_cert(vec![der], key)
+        .expect("server config");
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else { return };
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let Ok(tls) = acceptor.accept(stream).await else { return };
+                let service = service_fn(|_req: hyper::Request<hyper::body::Incoming>| async {
+                    Ok::<_, std::convert::Infallible>(hyper::Response::new(Full::new(Bytes::from_static(b"secure"))))
+                });
+                let io = hyper_util::rt::TokioIo::new(tls);
+                let _ = hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new())
+                    .serve_connection(io, service)
+                    .await;
+            });
+        }
+    });
+    addr
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tls_is_verified_unless_insecure() {
+    let addr = serve_tls().await;
+    let base = url::Url::parse(&format!("https://localhost:{}", addr.port())).expect("url");
+    for insecure in [false, true] {
+        let mut a = attack(20, 100, "");
+        a.insecure = insecure;
+        let endpoint = Endpoint { name: "n".into(), base: base.clone(), headers: vec![] };
+        let (mut engine, sink) = engine(&a, addr, Duration::from_secs(5), 10_000);
+        let factory = Arc::new(RequestFactory::new(&a, vec![endpoint]).expect("factory"));
+        let client = HttpClient::new(ClientOptions {
+            timeout: Duration::from_secs(5),
+            keep_alive: true,
+            http2: false,
+            insecure,
+            max_idle_per_host: 10,
+            recorded_headers: vec![],
+            keep_body: None,
+        });
+        let e = Arc::get_mut(&mut engine).expect("not shared yet");
+        e.factory = factory;
+        e.client = client;
+        engine.run_open(open_profile(&a), Instant::now()).await;
+        let done = sink.0.lock().expect("lock");
+        assert_eq!(done.len(), 2);
+        if insecure {
+            assert!(
+                done.iter().all(|c| c.response.code == 200 && c.response.failure.is_none()),
+                "{:?}",
+                done[0].response
+            );
+        } else {
+            assert!(
+                done.iter().all(|c| matches!(&c.response.failure, Some(Failure::Tls(m)) if m.contains("certificate"))),
+                "a self-signed certificate is refused by default: {:?}",
+                done[0].response
+            );
+        }
+    }
+}
