@@ -317,3 +317,39 @@ fn sigint_leaves_readable_results_and_exits_130() {
     assert!(run.join("a/summary.json").exists(), "the writer finished cleanly");
     assert!(run.join("merged-results/merged-results.json").exists());
 }
+
+#[test]
+fn refused_connections_are_classified_and_the_run_folder_is_complete() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr");
+    let scenario = write(
+        tmp.path(),
+        "refused.dfs",
+        &format!("node gone {{ url \"http://{closed}\" }}\nattack a on gone {{\n  rate 20/s\n  duration 500ms\n  request GET \"/x\"\n}}\nexpect success(all) >= 99%\n"),
+    );
+    let output = dfaas_run(tmp.path(), &["run", scenario.to_str().expect("utf-8"), "--quiet"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "the attack ran, its expectation failed:\n{stderr}");
+    let run = run_dir(tmp.path(), &output);
+    let lines = results(&run.join("a/results.json"));
+    assert_eq!(lines.len(), 10);
+    assert!(lines.iter().all(|r| r["code"] == 0 && r["error_kind"] == "connect_refused"), "{}", lines[0]);
+    assert!(
+        lines.iter().all(|r| r["error"].as_str().is_some_and(|e| e.contains("connection refused"))),
+        "{}",
+        lines[0]
+    );
+    let report = std::fs::read_to_string(run.join("a/report.txt")).expect("report");
+    assert!(report.contains("Success       [ratio]                           0.00%"), "{report}");
+    assert!(report.contains("connection refused"), "the error set lists the error: {report}");
+    for file in [
+        "a/summary.json",
+        "a/latency.hdr",
+        "a/timeseries.csv",
+        "merged-results/merged-results.json",
+        "expectations.json",
+        "run.json",
+    ] {
+        assert!(run.join(file).exists(), "{file} is written");
+    }
+}
