@@ -41,16 +41,19 @@ impl Rate {
 }
 
 impl fmt::Display for Rate {
-    /// The most natural unit that shows the rate exactly: `400/s`, `5/m`, `1.5/h`.
+    /// The most natural unit that shows the rate exactly: `400/s`, `2.5/s`, `5/m`, `1.5/h`.
+    /// Per second when that takes at most three decimals, else per minute when whole, else per
+    /// hour (always exact: the rate is stored in thousandths per hour).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let m = self.milli_per_hour;
-        for (unit, per) in [("s", MILLI_PER_HOUR_PER_SECOND), ("m", 60_000), ("h", 1_000)] {
-            if m % per == 0 {
-                return write!(f, "{}/{unit}", m / per);
-            }
+        let m = self.milli_per_hour as u128;
+        let per_second = MILLI_PER_HOUR_PER_SECOND as u128;
+        if (m * 1_000) % per_second == 0 {
+            return write!(f, "{}/s", decimal(m, per_second));
         }
-        // Not whole in any unit: show per second with enough decimals to be exact.
-        write!(f, "{}/s", decimal(m as u128, MILLI_PER_HOUR_PER_SECOND as u128))
+        if m % 60_000 == 0 {
+            return write!(f, "{}/m", m / 60_000);
+        }
+        write!(f, "{}/h", decimal(m, 1_000))
     }
 }
 
