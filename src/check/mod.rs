@@ -3,6 +3,7 @@
 
 mod attack;
 mod build;
+mod escapes;
 mod load;
 mod outputs;
 mod values;
@@ -66,7 +67,11 @@ pub fn check_path(path: &Path, options: &CheckOptions) -> Checked {
     let files = load::load(path, &mut sources, &mut diagnostics);
     let fallback_name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "scenario".into());
     let mut scenario = None;
-    if !diagnostics.iter().any(Diagnostic::is_error) && !files.is_empty() {
+    let loaded = !diagnostics.iter().any(Diagnostic::is_error) && !files.is_empty();
+    for file in &files {
+        escapes::check(&file.ast, &mut diagnostics);
+    }
+    if loaded {
         let checker = Checker::new(options, &sources, &files);
         let built = checker.build(&fallback_name);
         diagnostics.extend(checker.diagnostics.into_inner());
@@ -129,11 +134,5 @@ impl<'a> Checker<'a> {
     /// The directory relative paths in the file of `span` are resolved against.
     fn base_dir(&self, span: Span) -> std::path::PathBuf {
         self.sources.get(span.file).path.parent().map(Path::to_path_buf).unwrap_or_default()
-    }
-
-    /// "common.dfs:3:6", for pointing at a place in another file from a help line.
-    fn location(&self, span: Span) -> String {
-        let (line, col) = self.sources.line_col(span.file, span.start);
-        format!("{}:{line}:{col}", self.sources.get(span.file).name)
     }
 }
