@@ -2,6 +2,7 @@
 //! exit code (see `exit`); printing happens here and nowhere in the library.
 
 mod check;
+mod excerpt;
 pub mod exit;
 mod plan;
 pub mod render;
