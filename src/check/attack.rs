@@ -55,13 +55,14 @@ impl Checker<'_> {
             seen.insert(&decl.name.node, decl.name.span);
             unique.push(*decl);
         }
-        let attack_names: Vec<&str> = unique.iter().map(|d| d.name.node.as_str()).collect();
-        let attacks: Vec<Attack> = unique.iter().filter_map(|d| self.attack(d, node_names, &attack_names)).collect();
+        // What `after` may name: the attacks and the health gates.
+        let steps: Vec<&str> = unique.iter().map(|d| d.name.node.as_str()).chain(["health"]).collect();
+        let attacks: Vec<Attack> = unique.iter().filter_map(|d| self.attack(d, node_names, &steps)).collect();
         self.check_after_cycles(&unique);
         attacks
     }
 
-    fn attack(&self, decl: &ast::AttackDecl, node_names: &[&str], attack_names: &[&str]) -> Option<Attack> {
+    fn attack(&self, decl: &ast::AttackDecl, node_names: &[&str], steps: &[&str]) -> Option<Attack> {
         // Every node is checked (no short-circuit): each unknown one is reported.
         let known_nodes = decl.nodes.iter().filter(|n| self.known(n, node_names, "node", Code::UnknownNode)).count();
         let mut ok = known_nodes == decl.nodes.len();
@@ -103,7 +104,7 @@ impl Checker<'_> {
                                 .help("name another attack, or use `delay` to start later"),
                             );
                             good = false;
-                        } else if self.known(n, &[attack_names, &["health"]].concat(), "attack", Code::UnknownStep) {
+                        } else if self.known(n, steps, "attack", Code::UnknownStep) {
                             if !attack.after.contains(&n.node) {
                                 attack.after.push(n.node.clone());
                             }
@@ -611,22 +612,29 @@ impl Checker<'_> {
 
     /// One cycle: the attacks on `path` from `back_to` on, closed by `closing` (`after back_to`).
     fn report_cycle(&self, path: &[PathStep], back_to: usize, closing: &Ident, decls: &[&ast::AttackDecl]) {
+        /// A long cycle is shown by its first steps and its closing `after`.
+        const SHOWN: usize = 8;
         let from = path.iter().position(|s| s.attack == back_to).unwrap_or(0);
         let cycle = &path[from..];
         let name = |i: usize| decls[i].name.node.as_str();
-        let waits: Vec<String> = cycle
+        let mut waits: Vec<String> = cycle
             .iter()
             .enumerate()
+            .take(SHOWN)
             .map(|(k, step)| {
                 let next = cycle.get(k + 1).map_or(back_to, |s| s.attack);
                 format!("`{}` after `{}`", name(step.attack), name(next))
             })
             .collect();
+        if cycle.len() > SHOWN {
+            let last = cycle[cycle.len() - 1].attack;
+            waits.push(format!("… ({} attacks in all), `{}` after `{}`", cycle.len(), name(last), name(back_to)));
+        }
         let mut d = Diagnostic::error(
             Code::AfterCycle,
             format!("attacks wait for each other in a cycle: {}", waits.join(", ")),
         );
-        for ident in cycle.iter().skip(1).filter_map(|s| s.via).chain(std::iter::once(closing)) {
+        for ident in cycle.iter().skip(1).take(SHOWN - 1).filter_map(|s| s.via).chain(std::iter::once(closing)) {
             d = d.label(ident.span, format!("`after {}`", ident.node));
         }
         self.push(d.help("remove one `after` so that some attack can start first"));
