@@ -39,7 +39,7 @@ impl Checker<'_> {
         let expectations = self.expectations(&attacks);
         let notifications = self.notifications();
         self.check_overrides();
-        self.warn_unused(&nodes, &attacks, &gates, &deployments);
+        self.warn_unused(&nodes);
         Some(Scenario {
             name: name?,
             source_hash: self.source_hash(),
@@ -777,7 +777,7 @@ impl Checker<'_> {
         }
     }
 
-    fn warn_unused(&self, nodes: &[Node], attacks: &[Attack], gates: &[HealthGate], deployments: &[Deployment]) {
+    fn warn_unused(&self, nodes: &[Node]) {
         for (name, var) in &self.lets {
             if !self.used_vars.borrow().contains(name) && self.files.first().is_some_and(|f| f.id == var.span.file) {
                 self.push(
@@ -787,19 +787,36 @@ impl Checker<'_> {
                 );
             }
         }
-        if attacks.is_empty() {
-            return;
+        if !self.items().any(|i| matches!(i.node, Item::Attack(_))) {
+            return; // A file of shared nodes, not a scenario.
+        }
+        // Uses are read from the declarations as written, valid or not: a node named by a broken
+        // attack is not "never used" (the attack's own error says what is wrong).
+        let mut used: std::collections::HashSet<&str> = std::collections::HashSet::new();
+        for item in self.items() {
+            match &item.node {
+                Item::Attack(decl) => used.extend(decl.nodes.iter().map(|n| n.node.as_str())),
+                Item::Health(decl) => used.extend(decl.nodes.iter().map(|n| n.node.as_str())),
+                Item::Deploy(decl) | Item::Teardown(decl) => used.extend(decl.nodes.iter().map(|n| n.node.as_str())),
+                Item::Node(decl) => {
+                    for node_item in &decl.items {
+                        let ast::NodeItem::Demo(demo) = &node_item.node else { continue };
+                        for demo_item in demo {
+                            if let ast::DemoItem::ForwardTo(names) = &demo_item.node {
+                                used.extend(names.iter().map(|n| n.node.as_str()));
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
         }
         for item in self.items() {
             let Item::Node(decl) = &item.node else { continue };
             let name = decl.name.node.as_str();
-            let used = attacks.iter().any(|a| a.nodes.iter().any(|n| n == name))
-                || gates.iter().any(|g| g.node == name)
-                || deployments.iter().any(|d| d.node == name)
-                || nodes.iter().any(|n| n.demo.as_ref().is_some_and(|d| d.forward_to.iter().any(|f| f == name)));
             // Nodes of imported files are shared by several scenarios: this one need not use them all.
             let in_root = self.files.first().is_some_and(|f| f.id == decl.name.span.file);
-            if !used && in_root && nodes.iter().any(|n| n.name == name) {
+            if !used.contains(&name) && in_root && nodes.iter().any(|n| n.name == name) {
                 self.push(
                     Diagnostic::warning(Code::Unused, format!("node `{name}` is never used"))
                         .label(decl.name.span, "declared here")
