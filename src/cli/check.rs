@@ -8,6 +8,7 @@ use crate::diagnostic::{JsonDiagnostic, Severity};
 use crate::parser::span::SourceMap;
 use serde::Serialize;
 use std::collections::BTreeSet;
+use std::io::Write as _;
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
@@ -61,7 +62,7 @@ pub fn run(args: CheckArgs) -> u8 {
     for d in &problems {
         count(d.severity, &mut report);
         match args.format {
-            CheckFormat::Human => eprint!("{}", human(d, &empty, color)),
+            CheckFormat::Human => to_stderr(&human(d, &empty, color)),
             CheckFormat::Json => report.diagnostics.push(d.to_json(&empty, "")),
         }
     }
@@ -83,24 +84,40 @@ pub fn run(args: CheckArgs) -> u8 {
             }
             count(d.severity, &mut report);
             match args.format {
-                CheckFormat::Human => eprint!("{}", human(d, &checked.sources, color)),
+                CheckFormat::Human => to_stderr(&human(d, &checked.sources, color)),
                 CheckFormat::Json => report.diagnostics.push(d.to_json(&checked.sources, &shown)),
+            }
+        }
+        if args.format == CheckFormat::Human && files.len() > 1 {
+            // With several files, say how each one fared: the good ones too. (Counts include the
+            // problems of imported files already reported with an earlier file.)
+            let errors = checked.diagnostics.iter().filter(|d| d.is_error()).count();
+            let warnings = checked.diagnostics.len() - errors;
+            match (ok, warnings) {
+                (true, 0) => to_stderr(&format!("ok: {shown}\n")),
+                (true, w) => to_stderr(&format!("ok: {shown} ({})\n", plural(w, "warning"))),
+                (false, w) => {
+                    to_stderr(&format!("failed: {shown} ({}, {})\n", plural(errors, "error"), plural(w, "warning")))
+                }
             }
         }
         report.files.push(FileResult { file: shown, ok });
     }
     let failed = report.errors > 0 || (args.deny_warnings && report.warnings > 0);
     match args.format {
-        CheckFormat::Json => println!("{}", serde_json::to_string_pretty(&report).expect("diagnostics serialize")),
+        CheckFormat::Json => {
+            // Serializing plain strings and numbers cannot fail.
+            let json = serde_json::to_string_pretty(&report).unwrap_or_default();
+            let _ = writeln!(std::io::stdout(), "{json}");
+        }
         CheckFormat::Human => {
-            let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
-            eprintln!(
-                "{}: {} checked, {}, {}",
+            to_stderr(&format!(
+                "{}: {} checked, {}, {}\n",
                 if failed { "error" } else { "ok" },
                 plural(files.len(), "file"),
                 plural(report.errors, "error"),
                 plural(report.warnings, "warning")
-            );
+            ));
         }
     }
     if failed {
@@ -108,4 +125,14 @@ pub fn run(args: CheckArgs) -> u8 {
     } else {
         exit::OK
     }
+}
+
+/// "1 error", "2 errors".
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
+/// Writes to stderr, ignoring failures: a closed pipe (`dfaas-run check | head`) is not a crash.
+fn to_stderr(text: &str) {
+    let _ = std::io::stderr().write_all(text.as_bytes());
 }
