@@ -197,3 +197,31 @@ fn several_problems_of_one_file_are_all_reported() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+#[test]
+fn long_chains_are_checked_on_a_small_stack() {
+    // 5 000 attacks each waiting for the next, and 5 000 variables each made of the previous: the
+    // checker must walk them without recursing once per link.
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let mut text = String::from("scenario \"chains\"\nnode edge { url \"http://127.0.0.1:8080\" }\nlet v0 = \"x\"\n");
+    for i in 1..5_000 {
+        text.push_str(&format!("let v{i} = \"${{v{}}}\"\n", i - 1));
+    }
+    for i in 0..5_000 {
+        let after = if i + 1 < 5_000 { format!("after a{}; ", i + 1) } else { String::new() };
+        text.push_str(&format!(
+            "attack a{i} on edge {{ {after}rate 1/s; duration 1s; request GET \"/${{v4999}}\" }}\n"
+        ));
+    }
+    let file = dir.path().join("chains.dfs");
+    std::fs::write(&file, text).expect("write");
+    let checked = std::thread::Builder::new()
+        .stack_size(256 * 1024)
+        .spawn(move || check_path(&file, &CheckOptions::with_env(ENV)))
+        .expect("a thread")
+        .join()
+        .expect("the checker does not overflow a 256 KiB stack");
+    let errors: Vec<&str> = checked.diagnostics.iter().filter(|d| d.is_error()).map(|d| d.code.as_str()).collect();
+    // Every attack expands `${v4999}`, 32 levels deep at most.
+    assert!(!errors.is_empty() && errors.iter().all(|c| *c == "dfs::bad_interpolation"), "{errors:?}");
+}
