@@ -1,5 +1,5 @@
 //! `docs/diagnostics.schema.json` against what `dfaas-run check --format json` really prints, and
-//! its code enum against `Code::ALL`, so that the documented format and the program cannot drift.
+//! its code enum (and `docs/diagnostics.md`) against `Code::ALL`: docs and program cannot drift.
 //!
 //! The validator below interprets the JSON Schema keywords the schema uses and refuses any other
 //! keyword, so no constraint of the schema can be skipped silently. (The `jsonschema` crate would
@@ -172,6 +172,14 @@ fn schema_codes_are_the_stable_codes() {
     assert_eq!(unique.len(), listed.len(), "a code is listed twice in the schema");
     let codes: BTreeSet<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
     assert_eq!(unique, codes, "docs/diagnostics.schema.json and Code::ALL list different codes");
+}
+
+#[test]
+fn every_code_is_documented() {
+    let docs = std::fs::read_to_string("docs/diagnostics.md").expect("docs/diagnostics.md");
+    let missing: Vec<&str> =
+        Code::ALL.iter().map(|c| c.as_str()).filter(|c| !docs.contains(&format!("**`{c}`**"))).collect();
+    assert!(missing.is_empty(), "docs/diagnostics.md has no entry for {missing:?}");
 }
 
 #[test]
