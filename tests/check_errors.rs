@@ -225,3 +225,54 @@ fn long_chains_are_checked_on_a_small_stack() {
     // Every attack expands `${v4999}`, 32 levels deep at most.
     assert!(!errors.is_empty() && errors.iter().all(|c| *c == "dfs::bad_interpolation"), "{errors:?}");
 }
+
+#[test]
+fn mutated_corpus_files_never_panic() {
+    // Deterministic damage to every corpus file — a brace, quote or escape inserted, a few bytes
+    // cut, the end truncated — then check and render: errors are fine, a panic is not.
+    const DAMAGE: &[&str] = &["{", "}", "\"", "\\", "${", "\"\"\"", "\n", "#", "(", "..", "->", "é", "=", "-", "1"];
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let target = dir.path().join("damaged.dfs");
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state as usize
+    };
+    let mut panics = Vec::new();
+    for file in corpus("error").into_iter().chain(corpus("ok")) {
+        let Ok(original) = std::fs::read_to_string(&file) else { continue };
+        for _ in 0..8 {
+            let mut text = original.clone();
+            for _ in 0..1 + next() % 3 {
+                let mut at = next() % (text.len() + 1);
+                while !text.is_char_boundary(at) {
+                    at -= 1;
+                }
+                match next() % 3 {
+                    0 => text.insert_str(at, DAMAGE[next() % DAMAGE.len()]),
+                    1 => {
+                        let mut end = (at + 1 + next() % 8).min(text.len());
+                        while !text.is_char_boundary(end) {
+                            end += 1;
+                        }
+                        text.replace_range(at..end, "");
+                    }
+                    _ => text.truncate(at),
+                }
+            }
+            std::fs::write(&target, &text).expect("write");
+            let outcome = catch_unwind(AssertUnwindSafe(|| {
+                let checked = check_path(&target, &CheckOptions::with_env(ENV));
+                for d in &checked.diagnostics {
+                    let _ = (human(d, &checked.sources, false), d.to_json(&checked.sources, "damaged.dfs"));
+                }
+            }));
+            if outcome.is_err() {
+                panics.push(format!("from {}:\n{text}", file.display()));
+            }
+        }
+    }
+    assert!(panics.is_empty(), "{} damaged files panicked; the first:\n{}", panics.len(), panics[0]);
+}
