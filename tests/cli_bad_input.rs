@@ -258,3 +258,28 @@ fn several_paths_with_a_missing_one() {
     assert_eq!(report["files"][0], serde_json::json!({ "file": "good.dfs", "ok": true }));
     assert_eq!(report["files"][1], serde_json::json!({ "file": "gone.dfs", "ok": false }));
 }
+
+#[test]
+fn set_of_a_variable_only_some_files_use() {
+    let dir = temp_dir();
+    let scenarios = dir.path().join("scenarios");
+    std::fs::create_dir(&scenarios).expect("a folder");
+    std::fs::write(scenarios.join("fixed.dfs"), GOOD).expect("write");
+    std::fs::write(scenarios.join("variable.dfs"), GOOD.replace("rate 10/s", "rate ${RATE:-10/s}")).expect("write");
+    // One file uses RATE: setting it for the folder is fine.
+    let output = dfaas(dir.path(), &["check", "--set", "RATE=20/s", "scenarios"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    // No file uses RAET: reported once, for the command line, with the closest variable.
+    let report = check_json(dir.path(), &["--set", "RAET=20/s", "scenarios"]);
+    assert_eq!(codes(&report), ["dfs::unknown_override"]);
+    let d = &report["diagnostics"][0];
+    assert_eq!(
+        (d["file"].as_str(), d["help"].as_str().map(|h| h.starts_with("did you mean `RATE`?"))),
+        (Some("scenarios"), Some(true))
+    );
+    assert_eq!(report["files"].as_array().map(|f| f.iter().all(|f| f["ok"] == true)), Some(true));
+    // For one file, the file itself is the place.
+    let report = check_json(dir.path(), &["--set", "RAET=20/s", "scenarios/fixed.dfs"]);
+    assert_eq!(codes(&report), ["dfs::unknown_override"]);
+    assert_eq!(report["diagnostics"][0]["file"], "scenarios/fixed.dfs");
+}

@@ -10,6 +10,7 @@ mod values;
 mod vars;
 
 pub use load::{read_source, MAX_FILE_BYTES};
+pub use vars::unknown_override;
 
 use crate::diagnostic::Diagnostic;
 use crate::model::Scenario;
@@ -17,7 +18,7 @@ use crate::parser::ast::Item;
 use crate::parser::span::{SourceMap, Span};
 use load::LoadedFile;
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::Path;
 use vars::LetVar;
 
@@ -52,6 +53,8 @@ pub struct Checked {
     pub sources: SourceMap,
     pub diagnostics: Vec<Diagnostic>,
     pub scenario: Option<Scenario>,
+    /// Every variable the files declare with `let` or use as `${...}` (for `--set` across files).
+    pub variables: BTreeSet<String>,
 }
 
 impl Checked {
@@ -67,6 +70,7 @@ pub fn check_path(path: &Path, options: &CheckOptions) -> Checked {
     let files = load::load(path, &mut sources, &mut diagnostics);
     let fallback_name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "scenario".into());
     let mut scenario = None;
+    let mut variables = BTreeSet::new();
     let loaded = !diagnostics.iter().any(Diagnostic::is_error) && !files.is_empty();
     for file in &files {
         escapes::check(&file.ast, &mut diagnostics);
@@ -74,6 +78,8 @@ pub fn check_path(path: &Path, options: &CheckOptions) -> Checked {
     if loaded {
         let checker = Checker::new(options, &sources, &files);
         let built = checker.build(&fallback_name);
+        variables.extend(checker.lets.keys().cloned());
+        variables.extend(checker.used_vars.borrow().iter().cloned());
         diagnostics.extend(checker.diagnostics.into_inner());
         scenario = built;
     }
@@ -81,7 +87,7 @@ pub fn check_path(path: &Path, options: &CheckOptions) -> Checked {
     if diagnostics.iter().any(Diagnostic::is_error) {
         scenario = None;
     }
-    Checked { sources, diagnostics, scenario }
+    Checked { sources, diagnostics, scenario, variables }
 }
 
 /// State shared by the checking passes. Diagnostics are pushed through `&self` so that passes can

@@ -118,27 +118,25 @@ impl Checker<'_> {
             if self.lets.contains_key(name) || used.contains(name) {
                 continue;
             }
-            let mut known: Vec<&str> =
+            let known: Vec<&str> =
                 self.lets.keys().map(String::as_str).chain(used.iter().map(String::as_str)).collect();
-            known.sort_unstable();
-            known.dedup();
-            let help = match crate::diagnostic::did_you_mean(name, known.iter().copied()) {
-                Some(hint) => format!("{hint} (`--set` only sets variables the scenario uses)"),
-                None if known.is_empty() => format!("the scenario uses no variable; remove `--set {name}=...`"),
-                None => format!(
-                    "the scenario's variables are {}; remove `--set {name}=...` or fix its name",
-                    quoted(&known)
-                ),
-            };
-            self.push(
-                Diagnostic::error(
-                    Code::UnknownOverride,
-                    format!("`--set {name}=...` matches no variable of the scenario"),
-                )
-                .help(help),
-            );
+            self.push(unknown_override(name, &known));
         }
     }
+}
+
+/// `--set NAME=...` where no scenario checked uses `NAME`; `known` are the variables they use.
+pub fn unknown_override(name: &str, known: &[&str]) -> Diagnostic {
+    let mut known = known.to_vec();
+    known.sort_unstable();
+    known.dedup();
+    let help = match crate::diagnostic::did_you_mean(name, known.iter().copied()) {
+        Some(hint) => format!("{hint} (`--set` only sets variables the scenario uses)"),
+        None if known.is_empty() => format!("the scenario uses no variable; remove `--set {name}=...`"),
+        None => format!("the scenario's variables are {}; remove `--set {name}=...` or fix its name", quoted(&known)),
+    };
+    Diagnostic::error(Code::UnknownOverride, format!("`--set {name}=...` matches no variable of the scenario"))
+        .help(help)
 }
 
 /// "`a`, `b` and `c`".

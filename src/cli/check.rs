@@ -3,8 +3,8 @@
 
 use super::render::{human, use_color};
 use super::{exit, scenario_files};
-use crate::check::{check_path, CheckOptions};
-use crate::diagnostic::{JsonDiagnostic, Severity};
+use crate::check::{check_path, unknown_override, CheckOptions, Checked};
+use crate::diagnostic::{Code, JsonDiagnostic, Severity};
 use crate::parser::span::SourceMap;
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -50,9 +50,28 @@ struct FileResult {
 }
 
 pub fn run(args: CheckArgs) -> u8 {
-    let (files, problems) = scenario_files::expand(&args.paths);
+    let (files, mut problems) = scenario_files::expand(&args.paths);
     let color = use_color();
     let empty = SourceMap::new();
+    let options = CheckOptions { overrides: args.set.clone(), ..CheckOptions::default() };
+    let mut results: Vec<(String, Checked)> =
+        files.iter().map(|file| (file.display().to_string(), check_path(file, &options))).collect();
+    // With several files, `--set` applies to all of them: a variable is unknown only when no file
+    // uses it, and then it is reported once, for the command line.
+    if results.len() > 1 {
+        let used: BTreeSet<&str> = results.iter().flat_map(|(_, c)| c.variables.iter().map(String::as_str)).collect();
+        let known: Vec<&str> = used.iter().copied().collect();
+        let mut reported = BTreeSet::new();
+        for (name, _) in &args.set {
+            if !used.contains(name.as_str()) && reported.insert(name.as_str()) {
+                let shown = args.paths.first().map(|p| p.display().to_string()).unwrap_or_default();
+                problems.push(unknown_override(name, &known).with_path(shown));
+            }
+        }
+        for (_, checked) in &mut results {
+            checked.diagnostics.retain(|d| d.code != Code::UnknownOverride);
+        }
+    }
     let mut report = Report { version: 1, files: Vec::new(), diagnostics: Vec::new(), errors: 0, warnings: 0 };
     let mut seen = BTreeSet::new();
     let count = |severity: Severity, report: &mut Report| match severity {
@@ -66,10 +85,7 @@ pub fn run(args: CheckArgs) -> u8 {
             CheckFormat::Json => report.diagnostics.push(d.to_json(&empty, "")),
         }
     }
-    for file in &files {
-        let options = CheckOptions { overrides: args.set.clone(), ..CheckOptions::default() };
-        let checked = check_path(file, &options);
-        let shown = file.display().to_string();
+    for (shown, checked) in &results {
         let mut ok = true;
         for d in &checked.diagnostics {
             ok &= !d.is_error();
@@ -85,10 +101,10 @@ pub fn run(args: CheckArgs) -> u8 {
             count(d.severity, &mut report);
             match args.format {
                 CheckFormat::Human => to_stderr(&human(d, &checked.sources, color)),
-                CheckFormat::Json => report.diagnostics.push(d.to_json(&checked.sources, &shown)),
+                CheckFormat::Json => report.diagnostics.push(d.to_json(&checked.sources, shown)),
             }
         }
-        if args.format == CheckFormat::Human && files.len() > 1 {
+        if args.format == CheckFormat::Human && results.len() > 1 {
             // With several files, say how each one fared: the good ones too. (Counts include the
             // problems of imported files already reported with an earlier file.)
             let errors = checked.diagnostics.iter().filter(|d| d.is_error()).count();
@@ -101,7 +117,7 @@ pub fn run(args: CheckArgs) -> u8 {
                 }
             }
         }
-        report.files.push(FileResult { file: shown, ok });
+        report.files.push(FileResult { file: shown.clone(), ok });
     }
     let failed = report.errors > 0 || (args.deny_warnings && report.warnings > 0);
     match args.format {
