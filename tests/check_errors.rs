@@ -1,8 +1,8 @@
 //! The checker's diagnostics, proven on files: every `tests/check/{error,ok}/*.dfs` is checked with a
 //! fixed environment and compared with its `.expected` codes and its `.stderr` miette rendering.
-//!
-//! Regenerate the goldens deliberately with `UPDATE_GOLDEN=1 cargo test --test check_errors`.
-//! A `<name>.set` file beside a scenario holds `NAME=VALUE` lines passed as `--set` overrides.
+
+// Regenerate the goldens deliberately with `UPDATE_GOLDEN=1 cargo test --test check_errors`.
+// A `<name>.set` file beside a scenario holds `NAME=VALUE` lines passed as `--set` overrides.
 
 use dfaas_run::check::{check_path, CheckOptions, Checked};
 use dfaas_run::cli::render::human;

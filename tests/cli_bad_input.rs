@@ -1,6 +1,5 @@
-//! Bad input at the command line, through the real binary: missing files, empty folders, wrong
-//! encodings, huge or deeply nested files, binary files, folder trees of good and bad scenarios.
-//! Each must end with a clear diagnostic and exit code 2 — never a panic or a stack overflow.
+//! Bad input at the command line, through the real binary (missing, empty, binary, huge, deeply
+//! nested files, folder trees): a clear diagnostic and exit code 2, never a panic or overflow.
 
 use serde_json::Value;
 use std::path::Path;

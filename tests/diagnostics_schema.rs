@@ -1,9 +1,9 @@
 //! `docs/diagnostics.schema.json` against what `dfaas-run check --format json` really prints, and
 //! its code enum (and `docs/diagnostics.md`) against `Code::ALL`: docs and program cannot drift.
-//!
-//! The validator below interprets the JSON Schema keywords the schema uses and refuses any other
-//! keyword, so no constraint of the schema can be skipped silently. (The `jsonschema` crate would
-//! add 36 crates to the build for this one test.)
+
+// The validator below interprets the JSON Schema keywords the schema uses and refuses any other
+// keyword, so no constraint of the schema can be skipped silently. (The `jsonschema` crate would
+// add 36 crates to the build for this one test.)
 
 use dfaas_run::diagnostic::Code;
 use serde_json::{json, Value};
