@@ -321,8 +321,11 @@ impl Site<'_> {
         } else {
             format!("`{token}`")
         };
+        let wants_string = self.expected.iter().any(|r| matches!(r, Rule::str_value | Rule::string | Rule::literal));
         let help = if self.rest().starts_with('}') && self.scan.open_braces.is_empty() {
             "this `}` closes no block; remove it".to_string()
+        } else if self.rest().starts_with(['\'', '`', '“', '”']) && wants_string {
+            "strings are written in straight double quotes: \"...\"".to_string()
         } else {
             format!("expected {}", self.expected_text())
         };
