@@ -5,6 +5,7 @@ mod check;
 mod completions;
 mod demo_node;
 mod diff;
+mod excerpt;
 pub mod exit;
 mod fmt;
 mod git_revision;
