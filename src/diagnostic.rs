@@ -64,6 +64,7 @@ codes! {
     MissingTarget => "dfs::missing_target",
     NoAttacks => "dfs::no_attacks",
     Unused => "dfs::unused",
+    BadTemplate => "dfs::bad_template",
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

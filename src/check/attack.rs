@@ -540,7 +540,67 @@ impl Checker<'_> {
             };
             ok &= good;
         }
+        ok &= self.templates(req, spec.feeder.is_some());
         ok.then_some(RequestSource::Spec(spec))
+    }
+
+    /// Per-request templates (target, header values, inline body) must compile and name only
+    /// known placeholders, so that a run never starts with a request it cannot build.
+    fn templates(&self, req: &ast::RequestDecl, has_feeder: bool) -> bool {
+        let mut texts: Vec<(&Spanned<ast::Str>, &str)> = vec![(&req.target, "request target")];
+        for item in &req.items {
+            match &item.node {
+                ast::RequestItem::Header(kv) => texts.push((&kv.value, "header value")),
+                ast::RequestItem::Body(s) => texts.push((s, "body")),
+                _ => {}
+            }
+        }
+        let mut ok = true;
+        for (text, what) in texts {
+            let Some(source) = self.string(text) else { continue };
+            if !source.contains("{{") && !source.contains("{%") && !source.contains("{#") {
+                continue;
+            }
+            let env = minijinja::Environment::new();
+            let template = match env.template_from_str(&source) {
+                Ok(t) => t,
+                Err(e) => {
+                    self.push(
+                        Diagnostic::error(
+                            Code::BadTemplate,
+                            format!("the {what} template does not compile: {}", e.detail().unwrap_or("syntax error")),
+                        )
+                        .label(text.span, format!("template error on its line {}", e.line().unwrap_or(1)))
+                        .help("placeholders are written `{{ seq }}`; to send `{{` literally, write `{{ \"{{\" }}`"),
+                    );
+                    ok = false;
+                    continue;
+                }
+            };
+            let mut names: Vec<String> = template.undeclared_variables(false).into_iter().collect();
+            names.sort();
+            for name in names {
+                if !TEMPLATE_PLACEHOLDERS.contains(&name.as_str()) {
+                    self.push(
+                        Diagnostic::error(Code::BadTemplate, format!("unknown placeholder `{name}` in the {what}"))
+                            .label(text.span, format!("uses `{{{{ {name} }}}}`"))
+                            .help(crate::diagnostic::suggest(&name, TEMPLATE_PLACEHOLDERS.iter().copied())),
+                    );
+                    ok = false;
+                } else if name == "feeder" && !has_feeder {
+                    self.push(
+                        Diagnostic::error(
+                            Code::BadTemplate,
+                            format!("the {what} uses `feeder` but the request has no feeder"),
+                        )
+                        .label(text.span, "uses `{{ feeder.… }}`")
+                        .help("add `feeder csv \"rows.csv\"` to the request block"),
+                    );
+                    ok = false;
+                }
+            }
+        }
+        ok
     }
 
     /// A path relative to the declaring file that must name an existing file.
