@@ -13,7 +13,7 @@ mod vars;
 pub use load::{read_source, MAX_FILE_BYTES};
 pub use vars::unknown_override;
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::model::Scenario;
 use crate::parser::ast::Item;
 use crate::parser::span::{SourceMap, Span};
@@ -123,6 +123,20 @@ impl<'a> Checker<'a> {
                     continue;
                 }
                 first.insert(decl.name.node.clone(), decl.name.span);
+                if decl.name.node.contains('-') {
+                    let suggestion = decl.name.node.replace('-', "_");
+                    checker.push(
+                        Diagnostic::error(
+                            Code::BadInterpolation,
+                            format!("`{}` cannot be used as `${{{}}}`", decl.name.node, decl.name.node),
+                        )
+                        .label(decl.name.span, "variable names have no `-`")
+                        .help(format!(
+                            "variables are used as `${{NAME}}` with letters, digits and `_`: call it `{suggestion}`"
+                        )),
+                    );
+                    continue;
+                }
                 lets.insert(decl.name.node.clone(), LetVar { value: decl.value.clone(), span: decl.name.span });
             }
         }
