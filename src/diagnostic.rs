@@ -44,6 +44,13 @@ pub enum Code {
     MissingTarget,
     NoAttacks,
     Unused,
+    // `dfaas-run import` (the operator's .env):
+    UnknownVariable,
+    ListLength,
+    TrailingRemark,
+    InvalidBoolean,
+    InvalidName,
+    NotImported,
 }
 
 impl Code {
@@ -86,6 +93,12 @@ impl Code {
             Code::MissingTarget => "dfs::missing_target",
             Code::NoAttacks => "dfs::no_attacks",
             Code::Unused => "dfs::unused",
+            Code::UnknownVariable => "dfs::unknown_variable",
+            Code::ListLength => "dfs::list_length",
+            Code::TrailingRemark => "dfs::trailing_remark",
+            Code::InvalidBoolean => "dfs::invalid_boolean",
+            Code::InvalidName => "dfs::invalid_name",
+            Code::NotImported => "dfs::not_imported",
         }
     }
 }
