@@ -16,6 +16,7 @@ mod plan;
 pub mod render;
 mod run;
 mod scenario_files;
+mod time_scale;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
