@@ -91,6 +91,16 @@ pub fn read_env_file(text: &str, file: FileId) -> (EnvFile, Vec<Diagnostic>) {
         if let (Some(remark), Some(value)) = (&remark, &value) {
             diagnostics.push(remark_warning(&name.node, value, remark));
         }
+        if let Some(value) = value.as_ref().filter(|v| is_quoted(&v.node)) {
+            diagnostics.push(
+                Diagnostic::warning(
+                    Code::Syntax,
+                    format!("`{}` is quoted: the quotes are part of its value", name.node),
+                )
+                .label(value.span, "quotes kept, as Docker keeps them")
+                .help("Docker's --env-file does not remove quotes (a shell or docker compose would): remove them"),
+            );
+        }
         if let Some(first) = entries.iter().find(|e| e.name.node == name.node) {
             diagnostics.push(
                 Diagnostic::warning(Code::Duplicate, format!("`{}` is set twice; the last value is used", name.node))
@@ -102,6 +112,11 @@ pub fn read_env_file(text: &str, file: FileId) -> (EnvFile, Vec<Diagnostic>) {
         entries.push(EnvEntry { name, value });
     }
     (EnvFile { entries }, diagnostics)
+}
+
+/// `"..."` or `'...'`: quotes a shell would remove, Docker's env-file keeps.
+fn is_quoted(value: &str) -> bool {
+    value.len() >= 2 && ['"', '\''].iter().any(|&q| value.starts_with(q) && value.ends_with(q))
 }
 
 /// Where a trailing remark starts: the first `#` preceded by whitespace (or opening the value).
@@ -167,6 +182,20 @@ mod tests {
         assert_eq!(diagnostics.len(), 2);
         assert!(diagnostics.iter().all(|d| d.code == Code::TrailingRemark && !d.is_error()));
         assert!(diagnostics[0].help.as_deref().is_some_and(|h| h.contains("ATTACKS_DELAY=0:300 # in seconds")));
+    }
+
+    #[test]
+    fn quoted_values_keep_their_quotes_with_a_warning() {
+        let (file, diagnostics) = read("NODES=\"127.0.0.2\"\nBODY='hi'\nEMPTY=\"\nSAY=a \"b\"\n");
+        assert_eq!(file.value("NODES").map(|v| v.node.as_str()), Some("\"127.0.0.2\""));
+        let warned: Vec<(&str, bool)> = diagnostics.iter().map(|d| (d.message.as_str(), d.is_error())).collect();
+        assert_eq!(
+            warned,
+            [
+                ("`NODES` is quoted: the quotes are part of its value", false),
+                ("`BODY` is quoted: the quotes are part of its value", false)
+            ]
+        );
     }
 
     #[test]

@@ -199,6 +199,10 @@ fn address(text: &str) -> Result<Address, &'static str> {
     if written_host.chars().all(|c| c.is_ascii_digit()) {
         return Err("is a bare number, not a host");
     }
+    let ipv6 = written_host.starts_with('[') && written_host.ends_with(']');
+    if !ipv6 && !written_host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')) {
+        return Err("is not a host or host:port");
+    }
     Ok(Address { host: host.to_string(), port: url.port_or_known_default().unwrap_or(80) })
 }
 
@@ -278,7 +282,7 @@ mod tests {
         assert_eq!(node("127.0.0.2").ok().as_deref(), Some("http://127.0.0.2:80"));
         assert_eq!(node("localhost:30080").ok().as_deref(), Some("http://localhost:30080"));
         assert_eq!(node("[::1]:8080").ok().as_deref(), Some("http://[::1]:8080"));
-        for bad in ["", "http://127.0.0.1", "127.0.0.1/x", "30080", "a b", "u:p@127.0.0.1"] {
+        for bad in ["", "http://127.0.0.1", "127.0.0.1/x", "30080", "a b", "u:p@127.0.0.1", "127.0.0.4\"", "h%41"] {
             assert!(node(bad).is_err(), "{bad:?}");
         }
         let (address, path) = target(at(&entry("127.0.0.3/function/figlet"))).expect("target");
