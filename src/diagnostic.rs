@@ -65,6 +65,12 @@ codes! {
     NoAttacks => "dfs::no_attacks",
     Unused => "dfs::unused",
     BadTemplate => "dfs::bad_template",
+    UnknownVariable => "dfs::unknown_variable",
+    ListLength => "dfs::list_length",
+    TrailingRemark => "dfs::trailing_remark",
+    InvalidBoolean => "dfs::invalid_boolean",
+    InvalidName => "dfs::invalid_name",
+    NotImported => "dfs::not_imported",
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -18,7 +18,17 @@ const ENV: &[(&str, &str)] =
 
 /// Codes a scenario file cannot produce: they come from the command line or the file system
 /// (`tests/cli_bad_input.rs` covers them).
-const NOT_FROM_A_FILE: &[Code] = &[Code::NoScenarios, Code::TooLarge];
+const NOT_FROM_A_FILE: &[Code] = &[
+    Code::NoScenarios,
+    Code::TooLarge,
+    // The `import` command's codes point into operator `.env` files: covered by tests/import/.
+    Code::UnknownVariable,
+    Code::ListLength,
+    Code::TrailingRemark,
+    Code::InvalidBoolean,
+    Code::InvalidName,
+    Code::NotImported,
+];
 
 /// Codes of problems that have no place in a file to point at.
 const WITHOUT_LABEL: &[Code] = &[Code::UnknownOverride, Code::Encoding, Code::TooLarge, Code::NoScenarios];

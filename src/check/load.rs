@@ -85,6 +85,20 @@ pub fn load(root: &Path, sources: &mut SourceMap, diagnostics: &mut Vec<Diagnost
     loaded
 }
 
+/// Loads `text` as the file at `path` (not read from disk) and everything it imports.
+pub fn load_text(
+    path: &Path,
+    text: String,
+    sources: &mut SourceMap,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<LoadedFile> {
+    let mut loaded = Vec::new();
+    let id = sources.add(path, path.display().to_string(), text);
+    let mut stack = vec![path.to_path_buf()];
+    load_file(id, None, sources, diagnostics, &mut loaded, &mut stack);
+    loaded
+}
+
 fn load_file(
     id: FileId,
     imported_at: Option<Span>,

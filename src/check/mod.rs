@@ -10,6 +10,7 @@ mod outputs;
 mod values;
 mod vars;
 
+pub use build::METHODS;
 pub use load::{read_source, MAX_FILE_BYTES};
 pub use vars::unknown_override;
 
@@ -69,6 +70,25 @@ pub fn check_path(path: &Path, options: &CheckOptions) -> Checked {
     let mut sources = SourceMap::new();
     let mut diagnostics = Vec::new();
     let files = load::load(path, &mut sources, &mut diagnostics);
+    check_loaded(path, sources, diagnostics, files, options)
+}
+
+/// Checks `text` as if it were the file at `path` (its imports relative to it), without reading
+/// `path`: for scenarios made in memory, like the output of `dfaas-run import`.
+pub fn check_source(path: &Path, text: String, options: &CheckOptions) -> Checked {
+    let mut sources = SourceMap::new();
+    let mut diagnostics = Vec::new();
+    let files = load::load_text(path, text, &mut sources, &mut diagnostics);
+    check_loaded(path, sources, diagnostics, files, options)
+}
+
+fn check_loaded(
+    path: &Path,
+    sources: SourceMap,
+    mut diagnostics: Vec<Diagnostic>,
+    files: Vec<LoadedFile>,
+    options: &CheckOptions,
+) -> Checked {
     let fallback_name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "scenario".into());
     let mut scenario = None;
     let mut variables = BTreeSet::new();

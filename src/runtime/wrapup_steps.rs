@@ -48,6 +48,7 @@ pub async fn attack_report(ctx: &Context, attack: &str) -> Result<Option<String>
     if !dir.join(SUMMARY_FILE).exists() {
         return Ok(Some("no results to report: the attack did not run".into()));
     }
+    super::report_values::write(ctx, dir.join(RESULTS_FILE), dir.clone(), Some(attack)).await?;
     blocking(move || {
         let metrics = Metrics::load(&dir)?;
         let path = dir.join("report.txt");
@@ -98,6 +99,7 @@ pub async fn merged_report(ctx: &Context) -> Result<Option<String>, String> {
     let summary = serde_json::to_string_pretty(&merged.summary).map_err(|e| e.to_string())?;
     std::fs::write(dir.join(SUMMARY_FILE), summary + "\n")
         .map_err(|e| format!("cannot write {}: {e}", dir.join(SUMMARY_FILE).display()))?;
+    super::report_values::write(ctx, dir.join(MERGED_RESULTS), dir.clone(), None).await?;
     Ok(Some(format!("{}", report.display())))
 }
 
