@@ -4,4 +4,5 @@
 pub mod expect;
 pub mod metrics;
 pub mod notify;
+pub mod plots;
 pub mod vegeta_text;
