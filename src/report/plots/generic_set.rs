@@ -72,9 +72,16 @@ fn latency(s: &Subject) -> LatencyChart {
         title: format!("{} — latency over time", s.name),
         axis: s.axis.clone(),
         columns: s.latency.clone(),
-        mean_per_second: s.per_second.latency_mean_ns.clone(),
+        mean: s.per_second.mean_latency_ms(mean_window(s.per_second.len())),
+        mean_window_s: mean_window(s.per_second.len()),
         markers: s.markers.clone(),
     }
+}
+
+/// Seconds per point of the mean latency line: about 150 points at most, so that it stays a
+/// readable line over the columns of long runs.
+fn mean_window(seconds: usize) -> usize {
+    seconds.div_ceil(150).max(1)
 }
 
 fn throughput(s: &Subject) -> TimeChart {

@@ -13,8 +13,10 @@ pub struct LatencyChart {
     pub title: String,
     pub axis: TimeAxis,
     pub columns: LatencyColumns,
-    /// Mean latency of the requests sent in each second, in ns (`None`: nothing sent).
-    pub mean_per_second: Vec<Option<u64>>,
+    /// Mean latency (ms) of the requests sent, per `mean_window_s` seconds, at the window's
+    /// middle (seconds).
+    pub mean: Vec<(f64, f64)>,
+    pub mean_window_s: usize,
     pub markers: Vec<Marker>,
 }
 
@@ -46,27 +48,32 @@ impl LatencyChart {
                 colour: ERROR,
                 swatch: Swatch::Block,
             },
-            LegendEntry { name: "mean per second (all sent)".into(), colour: INK, swatch: Swatch::Line },
+            LegendEntry {
+                name: match self.mean_window_s {
+                    1 => "mean per second (all sent)".to_string(),
+                    n => format!("mean per {n} s (all sent)"),
+                },
+                colour: INK,
+                swatch: Swatch::Line,
+            },
         ]
     }
 
     pub fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
         let area = frame::frame(root, &self.title, &self.subtitle(), &self.legend())?;
-        let x_end = self.axis.end_s.max(1.0);
+        let x_end = self.axis.end();
         let y_top = (self.columns.max_ns() as f64 / MS * 1.08).max(1.0);
         let mut chart = builder(&area).build_cartesian_2d(0f64..x_end, 0f64..y_top).map_err(fail)?;
-        let minutes = self.axis.in_minutes();
-        let x_format = move |v: &f64| style::time_tick(v, minutes);
         let mut mesh = chart.configure_mesh();
         style_mesh(&mut mesh);
         mesh.x_desc(self.axis.label())
             .y_desc("latency (ms)")
-            .x_label_formatter(&x_format)
+            .x_label_formatter(&style::count_tick)
             .y_label_formatter(&style::ms_tick)
             .draw()
             .map_err(fail)?;
 
-        let width = self.columns.column_s();
+        let width = self.columns.column_s() / self.axis.unit_s();
         for (spans, colour) in [(&self.columns.successes, SUCCESS), (&self.columns.errors, ERROR)] {
             let bars = spans
                 .iter()
@@ -76,14 +83,9 @@ impl LatencyChart {
             chart.draw_series(bars).map_err(fail)?;
         }
 
-        let mean: Vec<(f64, f64)> = self
-            .mean_per_second
-            .iter()
-            .enumerate()
-            .filter_map(|(second, m)| m.map(|ns| (second as f64 + 0.5, ns as f64 / MS)))
-            .collect();
+        let mean = self.axis.scale(&self.mean);
         chart.draw_series(LineSeries::new(mean, INK.stroke_width(2))).map_err(fail)?;
-        draw_markers(&mut chart, &self.markers, (0.0, y_top), x_end)
+        draw_markers(&mut chart, &self.axis.scale_markers(&self.markers), (0.0, y_top), x_end)
     }
 }
 

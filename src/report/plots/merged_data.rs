@@ -23,7 +23,8 @@ pub struct MergedData {
     pub span_s: f64,
     pub per_second: PerSecond,
     pub latency: LatencyColumns,
-    /// Whether forwarded counts were computed (some attack recorded `X-Server`).
+    /// Whether forwarded counts were computed: some attack recorded `X-Server`, and `run.json`
+    /// has the URL of every target node.
     pub forwarding: bool,
     /// A last line cut short (interrupted run) that was skipped, as `file:line: reason`.
     pub skipped: Option<String>,
@@ -43,7 +44,9 @@ pub fn load_merged(
     let node_names = run.target_nodes();
     let node_hosts: Vec<Option<String>> = node_names.iter().map(|n| run.node_url(n).and_then(url_host)).collect();
     let recorded = |name: &str| summaries.iter().any(|s| s.headers.iter().any(|h| h.name.eq_ignore_ascii_case(name)));
-    let forwarding = recorded(FORWARDING_HEADER);
+    // Forwarded counts need every target node's host: without one, none is counted (the plot is
+    // left out) rather than some nodes wrongly showing zero.
+    let forwarding = recorded(FORWARDING_HEADER) && node_hosts.iter().all(Option::is_some);
     let responder_header = summaries.iter().find_map(|s| s.headers.first()).map(|h| h.name.clone());
 
     let mut state = Stream {
@@ -64,8 +67,6 @@ pub fn load_merged(
         node_index: node_names.iter().enumerate().map(|(i, n)| (n.clone(), i)).collect(),
         node_hosts,
         value_index: HashMap::new(),
-        latency_sum: Vec::new(),
-        sent: Vec::new(),
         latency: LatencyColumns::new(columns, span_s),
         origin,
     };
@@ -101,8 +102,6 @@ struct Stream {
     node_hosts: Vec<Option<String>>,
     /// Responder value → its index in `data.responders.values` (the first 64 distinct values).
     value_index: HashMap<String, usize>,
-    latency_sum: Vec<u128>,
-    sent: Vec<u64>,
     latency: LatencyColumns,
     origin: SystemTime,
 }
@@ -112,10 +111,6 @@ impl Stream {
         let offset = offset_s(r.timestamp, self.origin);
         let second = offset.max(0.0).floor() as usize;
         self.data.ensure_second(second);
-        if self.sent.len() <= second {
-            self.sent.resize(second + 1, 0);
-            self.latency_sum.resize(second + 1, 0);
-        }
         let len = self.data.len();
         let success = r.is_success();
         self.data.requests[second] += 1;
@@ -127,8 +122,8 @@ impl Stream {
         self.data.codes.entry(r.code).or_insert_with(|| vec![0; len])[second] += 1;
         self.latency.observe_result(r, self.origin);
         if !never_sent(r) {
-            self.sent[second] += 1;
-            self.latency_sum[second] += r.latency.as_nanos();
+            self.data.sent[second] += 1;
+            self.data.latency_sum_ns[second] += r.latency.as_nanos();
         }
 
         if let Some(&i) = r.node.as_ref().and_then(|n| self.node_index.get(n)) {
@@ -167,15 +162,6 @@ impl Stream {
     }
 
     fn finish(mut self, span_s: f64, forwarding: bool, skipped: Option<String>) -> MergedData {
-        let len = self.data.len();
-        self.sent.resize(len, 0);
-        self.latency_sum.resize(len, 0);
-        self.data.latency_mean_ns = self
-            .sent
-            .iter()
-            .zip(&self.latency_sum)
-            .map(|(&n, &sum)| (n > 0).then(|| u64::try_from(sum / n as u128).unwrap_or(u64::MAX)))
-            .collect();
         if let Some(r) = &mut self.data.responders {
             r.values.sort_by(|a, b| a.0.cmp(&b.0));
         }

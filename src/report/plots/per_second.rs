@@ -11,8 +11,10 @@ pub struct PerSecond {
     pub requests: Vec<u64>,
     pub successes: Vec<u64>,
     pub errors: Vec<u64>,
-    /// Mean latency of the requests sent in the second; `None` when none was sent.
-    pub latency_mean_ns: Vec<Option<u64>>,
+    /// Requests actually sent (the others have no latency).
+    pub sent: Vec<u64>,
+    /// Sum of the latencies of the requests sent, in nanoseconds.
+    pub latency_sum_ns: Vec<u128>,
     /// Status code → count per second (0: no response).
     pub codes: BTreeMap<u16, Vec<u64>>,
     /// Per target node.
@@ -61,8 +63,8 @@ impl PerSecond {
         let index: HashMap<&str, usize> = header.iter().enumerate().map(|(i, name)| (name, i)).collect();
         let column = |name: &str| index.get(name).copied().ok_or_else(|| format!("{shown} has no `{name}` column"));
 
-        let (requests, successes, errors, mean) =
-            (column("requests")?, column("successes")?, column("errors")?, column("latency_mean_ns")?);
+        let (requests, successes, errors, latency_sum) =
+            (column("requests")?, column("successes")?, column("errors")?, column("latency_sum_ns")?);
         let not_sent = column("not_sent")?;
         let codes: Vec<(u16, usize)> = header
             .iter()
@@ -123,8 +125,8 @@ impl PerSecond {
             out.requests.push(get(requests)?);
             out.successes.push(get(successes)?);
             out.errors.push(get(errors)?);
-            let sent = get(requests)? - get(not_sent)?.min(get(requests)?);
-            out.latency_mean_ns.push((sent > 0).then_some(get(mean)?));
+            out.sent.push(get(requests)?.saturating_sub(get(not_sent)?));
+            out.latency_sum_ns.push(u128::from(get(latency_sum)?));
             for (code, i) in &codes {
                 let n = get(*i)?;
                 out.codes.entry(*code).or_default().push(n);
@@ -153,7 +155,8 @@ impl PerSecond {
         self.requests.resize(len, 0);
         self.successes.resize(len, 0);
         self.errors.resize(len, 0);
-        self.latency_mean_ns.resize(len, None);
+        self.sent.resize(len, 0);
+        self.latency_sum_ns.resize(len, 0);
         for counts in self.codes.values_mut() {
             counts.resize(len, 0);
         }
@@ -171,6 +174,25 @@ impl PerSecond {
             r.other.resize(len, 0);
             r.absent.resize(len, 0);
         }
+    }
+}
+
+impl PerSecond {
+    /// The mean latency (ms) over windows of `window` seconds, at the middle of each window;
+    /// windows where nothing was sent have no point.
+    pub fn mean_latency_ms(&self, window: usize) -> Vec<(f64, f64)> {
+        let window = window.max(1);
+        let sums = self.latency_sum_ns.chunks(window);
+        let counts = self.sent.chunks(window);
+        sums.zip(counts)
+            .enumerate()
+            .filter_map(|(i, (sums, counts))| {
+                let n: u64 = counts.iter().sum();
+                let total: u128 = sums.iter().sum();
+                let middle = (i * window) as f64 + sums.len() as f64 / 2.0;
+                (n > 0).then(|| (middle, total as f64 / n as f64 / 1e6))
+            })
+            .collect()
     }
 }
 
@@ -199,5 +221,12 @@ mod tests {
     fn cumulative_totals_end_each_second() {
         assert_eq!(cumulative(&[2, 0, 3]), vec![(0.0, 0.0), (1.0, 2.0), (2.0, 2.0), (3.0, 5.0)]);
         assert_eq!(per_second_points(&[4, 1]), vec![(0.5, 4.0), (1.5, 1.0)]);
+        let p = PerSecond {
+            sent: vec![1, 3, 0, 0, 2],
+            latency_sum_ns: vec![4_000_000, 6_000_000, 0, 0, 2_000_000],
+            ..PerSecond::default()
+        };
+        assert_eq!(p.mean_latency_ms(1), vec![(0.5, 4.0), (1.5, 2.0), (4.5, 1.0)]);
+        assert_eq!(p.mean_latency_ms(2), vec![(1.0, 2.5), (4.5, 1.0)]);
     }
 }

@@ -143,15 +143,6 @@ pub fn ms_tick(v: &f64) -> String {
     }
 }
 
-/// A time tick: seconds (`45`) on short axes, minutes and seconds (`12:30`) on long ones.
-pub fn time_tick(v: &f64, in_minutes: bool) -> String {
-    if !in_minutes {
-        return count_tick(v);
-    }
-    let total = v.round().max(0.0) as u64;
-    format!("{}:{:02}", total / 60, total % 60)
-}
-
 /// A latency for legends and subtitles: `850 µs`, `12.4 ms`, `1.53 s`.
 pub fn latency_text(ns: u64) -> String {
     let v = ns as f64;
@@ -186,8 +177,6 @@ mod tests {
         assert_eq!(ms_tick(&0.25), "0.25");
         assert_eq!(ms_tick(&2.5), "2.5");
         assert_eq!(ms_tick(&120.0), "120");
-        assert_eq!(time_tick(&750.0, true), "12:30");
-        assert_eq!(time_tick(&45.0, false), "45");
         assert_eq!(latency_text(850_000), "850 µs");
         assert_eq!(latency_text(12_400_000), "12.4 ms");
         assert_eq!(latency_text(1_530_000_000), "1.53 s");

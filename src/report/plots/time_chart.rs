@@ -27,13 +27,34 @@ pub struct TimeAxis {
 }
 
 impl TimeAxis {
-    /// Long axes read in minutes and seconds.
-    pub fn in_minutes(&self) -> bool {
-        self.end_s > 300.0
+    /// Seconds per axis unit: axes longer than 5 minutes read in minutes.
+    pub fn unit_s(&self) -> f64 {
+        if self.end_s > 300.0 {
+            60.0
+        } else {
+            1.0
+        }
+    }
+
+    /// The axis end, in axis units.
+    pub fn end(&self) -> f64 {
+        self.end_s.max(1.0) / self.unit_s()
+    }
+
+    /// Points with their time in seconds, in axis units.
+    pub fn scale(&self, points: &[(f64, f64)]) -> Vec<(f64, f64)> {
+        let unit = self.unit_s();
+        points.iter().map(|(t, v)| (t / unit, *v)).collect()
+    }
+
+    /// Markers at seconds, in axis units.
+    pub fn scale_markers(&self, markers: &[Marker]) -> Vec<Marker> {
+        let unit = self.unit_s();
+        markers.iter().map(|m| Marker { at_s: m.at_s / unit, label: m.label.clone() }).collect()
     }
 
     pub fn label(&self) -> String {
-        let unit = if self.in_minutes() { "min:s" } else { "s" };
+        let unit = if self.unit_s() > 1.0 { "min" } else { "s" };
         format!("time since {} ({unit})", self.origin)
     }
 }
@@ -81,7 +102,7 @@ impl TimeChart {
 
     pub fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
         let area = frame::frame(root, &self.title, &self.subtitle, &self.legend())?;
-        let x_end = self.axis.end_s.max(1.0);
+        let x_end = self.axis.end();
         let top = self.y_max();
         if self.log_y {
             let y_top = (top * 2.0).max(10.0);
@@ -104,13 +125,11 @@ impl TimeChart {
         DB: DrawingBackend,
         Y: Ranged<ValueType = f64> + plotters::coord::ranged1d::ValueFormatter<f64>,
     {
-        let minutes = self.axis.in_minutes();
-        let x_format = move |v: &f64| style::time_tick(v, minutes);
         let mut mesh = chart.configure_mesh();
         style_mesh(&mut mesh);
         mesh.x_desc(self.axis.label())
             .y_desc(self.y_label.as_str())
-            .x_label_formatter(&x_format)
+            .x_label_formatter(&style::count_tick)
             .y_label_formatter(&style::count_tick)
             .draw()
             .map_err(fail)?;
@@ -121,12 +140,13 @@ impl TimeChart {
                 Shape::Line | Shape::Wide => {
                     let width = if matches!(layer.shape, Shape::Wide) { 5 } else { 2 };
                     let points: Vec<(f64, f64)> = layer.points.iter().filter(visible).copied().collect();
+                    let points = self.axis.scale(&points);
                     chart.draw_series(LineSeries::new(points, layer.colour.stroke_width(width))).map_err(fail)?;
                 }
                 Shape::Dashed => {
                     chart
                         .draw_series(DashedLineSeries::new(
-                            layer.points.iter().copied(),
+                            self.axis.scale(&layer.points),
                             8,
                             5,
                             layer.colour.stroke_width(2),
@@ -134,15 +154,15 @@ impl TimeChart {
                         .map_err(fail)?;
                 }
                 Shape::Band { lower } => {
-                    let mut outline = layer.points.clone();
-                    outline.extend(lower.iter().rev().copied());
+                    let mut outline = self.axis.scale(&layer.points);
+                    outline.extend(self.axis.scale(lower).into_iter().rev());
                     chart
                         .draw_series(std::iter::once(Polygon::new(outline, layer.colour.mix(0.85).filled())))
                         .map_err(fail)?;
                 }
             }
         }
-        draw_markers(chart, &self.markers, (y_bottom, y_top), x_end)
+        draw_markers(chart, &self.axis.scale_markers(&self.markers), (y_bottom, y_top), x_end)
     }
 }
 
@@ -172,6 +192,19 @@ pub fn stack(layers: Vec<(String, RGBColor, Vec<u64>)>) -> Vec<Layer> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_axes_read_in_minutes() {
+        let short = TimeAxis { origin: "the load start".into(), end_s: 300.0 };
+        assert_eq!((short.unit_s(), short.end()), (1.0, 300.0));
+        assert_eq!(short.label(), "time since the load start (s)");
+        let long = TimeAxis { origin: "the load start".into(), end_s: 1800.0 };
+        assert_eq!((long.unit_s(), long.end()), (60.0, 30.0));
+        assert_eq!(long.label(), "time since the load start (min)");
+        assert_eq!(long.scale(&[(90.0, 3.0)]), vec![(1.5, 3.0)]);
+        let marker = Marker { at_s: 120.0, label: "spike starts".into() };
+        assert_eq!(long.scale_markers(&[marker])[0].at_s, 2.0);
+    }
 
     #[test]
     fn stacked_bands_sit_on_each_other() {
