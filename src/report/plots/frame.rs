@@ -27,6 +27,8 @@ pub struct LegendEntry {
 }
 
 const LEGEND_ROW: i32 = 22;
+/// At most this many legend rows (the chart keeps at least 3/4 of the height).
+const MAX_LEGEND_ROWS: usize = 5;
 const SWATCH_WIDTH: i32 = 28;
 
 /// Clears the canvas, draws the title band and the legend band, and returns the area left for
@@ -43,17 +45,30 @@ pub fn frame<DB: DrawingBackend>(
     root.draw_text(subtitle, &style::subtitle_style(), (left, 46)).map_err(fail)?;
     let (_, rest) = root.split_vertically(TITLE_BAND);
 
-    let rows = legend_rows(root, legend)?;
+    let mut rows = legend_rows(root, legend)?;
+    // A legend never takes more than a few rows from the chart: the last entry that fits makes
+    // room for a count of those left out.
+    let mut left_out = None;
+    if rows.len() > MAX_LEGEND_ROWS {
+        rows.truncate(MAX_LEGEND_ROWS);
+        let last = rows.last_mut().and_then(Vec::pop);
+        let shown: usize = rows.iter().map(Vec::len).sum();
+        left_out = last.map(|(x, _)| (x, legend.len() - shown));
+    }
     let legend_height = if rows.is_empty() { 8 } else { rows.len() as i32 * LEGEND_ROW + 12 };
     let (_, height) = rest.dim_in_pixel();
     let (chart, legend_area) = rest.split_vertically(height as i32 - legend_height);
     let text = style::legend_style().pos(Pos::new(HPos::Left, VPos::Center));
+    let row_y = |row: usize| row as i32 * LEGEND_ROW + LEGEND_ROW / 2 + 2;
     for (row, entries) in rows.iter().enumerate() {
-        let y = row as i32 * LEGEND_ROW + LEGEND_ROW / 2 + 2;
         for (x, entry) in entries {
-            draw_swatch(&legend_area, entry, *x, y)?;
-            legend_area.draw_text(&entry.name, &text, (x + SWATCH_WIDTH + 6, y)).map_err(fail)?;
+            draw_swatch(&legend_area, entry, *x, row_y(row))?;
+            legend_area.draw_text(&entry.name, &text, (x + SWATCH_WIDTH + 6, row_y(row))).map_err(fail)?;
         }
+    }
+    if let Some((x, count)) = left_out {
+        let note = format!("and {count} more series");
+        legend_area.draw_text(&note, &text, (x, row_y(MAX_LEGEND_ROWS - 1))).map_err(fail)?;
     }
     Ok(chart)
 }
@@ -193,6 +208,23 @@ mod tests {
         let area = frame(&root, "title", "subtitle", &legend).expect("frame");
         let chart = builder(&area).build_cartesian_2d(0f64..1.0, 0f64..1.0).expect("chart");
         assert_eq!(chart.plotting_area().dim_in_pixel().0, style::plot_width());
+    }
+
+    #[test]
+    fn a_long_legend_keeps_five_rows_and_counts_the_rest() {
+        style::ensure_font().expect("font");
+        let mut buffer = vec![0u8; (WIDTH * style::HEIGHT * 3) as usize];
+        let root = BitMapBackend::with_buffer(&mut buffer, (WIDTH, style::HEIGHT)).into_drawing_area();
+        let legend: Vec<LegendEntry> = (0..100)
+            .map(|i| LegendEntry {
+                name: format!("node-{i} successes"),
+                colour: style::category(i),
+                swatch: Swatch::Line,
+            })
+            .collect();
+        let chart = frame(&root, "title", "subtitle", &legend).expect("frame");
+        let (_, height) = chart.dim_in_pixel();
+        assert!(height as i32 >= style::HEIGHT as i32 - TITLE_BAND as i32 - MAX_LEGEND_ROWS as i32 * LEGEND_ROW - 12);
     }
 
     #[test]

@@ -120,7 +120,7 @@ impl PerSecond {
             let get = |i: usize| -> Result<u64, String> {
                 let cell = row.get(i).unwrap_or("");
                 cell.parse()
-                    .map_err(|_| format!("{shown}: row {}: `{}` is not a count: `{cell}`", row_number + 2, &header[i]))
+                    .map_err(|_| format!("{shown}: line {}: `{}` is not a count: `{cell}`", row_number + 2, &header[i]))
             };
             out.requests.push(get(requests)?);
             out.successes.push(get(successes)?);
