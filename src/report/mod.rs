@@ -4,5 +4,6 @@
 pub mod expect;
 pub mod metrics;
 pub mod notify;
+pub mod plots;
 pub mod success_rates;
 pub mod vegeta_text;

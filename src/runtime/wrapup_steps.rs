@@ -9,6 +9,7 @@ use crate::plan::StepKind;
 use crate::report::expect::{self, Planned, Verdict};
 use crate::report::metrics::Metrics;
 use crate::report::notify::{self, RunNews};
+use crate::report::plots::{draw_attack_plots, draw_merged_plots, PlotFormat};
 use crate::report::vegeta_text;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -49,12 +50,16 @@ pub async fn attack_report(ctx: &Context, attack: &str) -> Result<Option<String>
         return Ok(Some("no results to report: the attack did not run".into()));
     }
     super::report_values::write(ctx, dir.join(RESULTS_FILE), dir.clone(), Some(attack)).await?;
+    let (run_dir, attack, formats) =
+        (ctx.dir.clone(), attack.to_string(), PlotFormat::from_names(&ctx.scenario.report.plots));
     blocking(move || {
         let metrics = Metrics::load(&dir)?;
         let path = dir.join("report.txt");
         std::fs::write(&path, vegeta_text::render(&metrics))
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        Ok(Some(format!("{}", path.display())))
+        let plots = draw_attack_plots(&run_dir, &attack, &formats)
+            .map_err(|e| format!("the plots of `{attack}` failed (its results are on disk): {e}"))?;
+        Ok(Some(format!("{}{}", path.display(), plots_note(plots.len()))))
     })
     .await
 }
@@ -100,7 +105,20 @@ pub async fn merged_report(ctx: &Context) -> Result<Option<String>, String> {
     std::fs::write(dir.join(SUMMARY_FILE), summary + "\n")
         .map_err(|e| format!("cannot write {}: {e}", dir.join(SUMMARY_FILE).display()))?;
     super::report_values::write(ctx, dir.join(MERGED_RESULTS), dir.clone(), None).await?;
-    Ok(Some(format!("{}", report.display())))
+    let (run_dir, formats) = (ctx.dir.clone(), PlotFormat::from_names(&ctx.scenario.report.plots));
+    let plots = blocking(move || {
+        draw_merged_plots(&run_dir, &formats)
+            .map_err(|e| format!("the merged plots failed (the results are on disk): {e}"))
+    })
+    .await?;
+    Ok(Some(format!("{}{}", report.display(), plots_note(plots.len()))))
+}
+
+fn plots_note(files: usize) -> String {
+    match files {
+        0 => String::new(),
+        n => format!(" and {n} plot file(s)"),
+    }
 }
 
 /// Evaluates the expectations; writes `expectations.json`. Fails when any expectation fails.
