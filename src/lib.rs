@@ -9,3 +9,4 @@ pub mod parser;
 pub mod plan;
 pub mod report;
 pub mod runtime;
+pub mod scale;

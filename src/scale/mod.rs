@@ -1,0 +1,5 @@
+//! Scale-out: one scenario run as N shards (split or replicated load, a synchronised start), each
+//! writing a self-describing shard folder locally or to object storage, merged exactly afterwards.
+
+pub mod shard;
+pub mod shard_plan;
