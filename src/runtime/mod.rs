@@ -14,6 +14,7 @@ pub mod progress;
 pub mod record_sink;
 pub mod results;
 pub mod run_dir;
+pub mod scale_out;
 pub mod setup_steps;
 pub mod stop;
 pub mod wrapup_steps;
