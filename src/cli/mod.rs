@@ -14,7 +14,9 @@ mod man;
 mod plan;
 pub mod render;
 mod run;
+mod scale_args;
 mod scenario_files;
+mod shard_run;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
