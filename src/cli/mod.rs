@@ -11,6 +11,7 @@ mod git_revision;
 mod init;
 mod live;
 mod man;
+mod merge;
 mod plan;
 pub mod render;
 mod run;
@@ -52,6 +53,8 @@ pub enum Command {
     Completions(completions::CompletionsArgs),
     /// Print the man page (or write one page per command with --out DIR)
     Man(man::ManArgs),
+    /// Merge shard folders (local or s3://), run folders or results files into one run, exactly
+    Merge(merge::MergeArgs),
 }
 
 /// Names of the subcommands, to tell `dfaas-run FILE` from `dfaas-run COMMAND`.
@@ -72,6 +75,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Init(args) => init::run(args),
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => man::run(args),
+        Command::Merge(args) => merge::run(args),
     }
 }
 

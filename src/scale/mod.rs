@@ -3,6 +3,12 @@
 
 pub mod barrier;
 pub mod expectations;
+pub mod merge;
+pub mod merge_check;
+pub mod merge_inputs;
+pub mod merge_series;
+pub mod merge_summary;
+pub mod results_metrics;
 pub mod s3_http;
 pub mod shard;
 pub mod shard_dir;
