@@ -9,6 +9,8 @@ pub mod exit;
 mod fmt;
 mod git_revision;
 mod init;
+mod k8s;
+mod k8s_kubectl;
 mod live;
 mod man;
 mod merge;
@@ -55,6 +57,8 @@ pub enum Command {
     Man(man::ManArgs),
     /// Merge shard folders (local or s3://), run folders or results files into one run, exactly
     Merge(merge::MergeArgs),
+    /// Run a scenario as N shards on Kubernetes: render manifests, apply, status, collect, delete
+    K8s(k8s::K8sArgs),
 }
 
 /// Names of the subcommands, to tell `dfaas-run FILE` from `dfaas-run COMMAND`.
@@ -76,6 +80,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => man::run(args),
         Command::Merge(args) => merge::run(args),
+        Command::K8s(args) => k8s::run(args),
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub mod barrier;
 pub mod expectations;
+pub mod k8s;
 pub mod merge;
 pub mod merge_check;
 pub mod merge_inputs;
