@@ -6,6 +6,7 @@ use super::scale_args::ScaleRequest;
 use crate::model::Scenario;
 use crate::plan::Plan;
 use crate::runtime::executor::{execute, RunOptions, RunOutcome};
+use crate::runtime::results::timestamp::format_rfc3339;
 use crate::runtime::results::{AttackSummary, SUMMARY_FILE};
 use crate::runtime::run_dir::{timestamp, RunStatus};
 use crate::runtime::scale_out::{ScaleOut, StartAt};
@@ -59,7 +60,7 @@ pub fn prepare(request: &ScaleRequest, scenario: &Scenario, whole: &Plan) -> Res
     std::fs::create_dir_all(&folder).map_err(|e| format!("cannot create {}: {e}", folder.display()))?;
     let expectations = scenario.expectations.iter().map(ExpectationRecord::from_model).collect();
     let mut manifest = ShardManifest::new(whole, shard, expectations, request.write_results);
-    manifest.start_at = request.start_at.map(timestamp);
+    manifest.start_at = request.start_at.map(format_rfc3339);
     manifest.start_grace_ms = request.start_at.map(|_| request.start_grace.as_millis() as u64);
     manifest.barrier = request.barrier.as_ref().map(|_| "dns".to_string());
     manifest.save(&folder)?;
@@ -162,7 +163,7 @@ impl ShardSession {
             let summary = std::fs::read_to_string(self.folder.join(&attack.dir).join(SUMMARY_FILE))
                 .ok()
                 .and_then(|text| serde_json::from_str::<AttackSummary>(&text).ok());
-            attack.start = summary.map(|s| timestamp(s.start));
+            attack.start = summary.map(|s| format_rfc3339(s.start));
         }
         let saved = m.save(&self.folder);
         let marked = saved.and_then(|()| write_marker(&self.folder, outcome, m.message.as_deref()));

@@ -4,10 +4,11 @@
 use super::s3_http::RustlsConnector;
 use object_store::aws::{AmazonS3, AmazonS3Builder};
 use object_store::path::Path as Key;
-use object_store::{ObjectStore, ObjectStoreExt, PutPayload, WriteMultipart};
+use object_store::{ObjectStore, ObjectStoreExt, PutPayload, RetryConfig, WriteMultipart};
 use std::fmt;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// Files up to this size are sent in one request; larger ones in parts of this size.
 const PART_BYTES: usize = 8 << 20;
@@ -87,7 +88,10 @@ impl Bucket {
     /// `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, `AWS_REGION`, `AWS_ENDPOINT_URL` (plain
     /// `http://` endpoints are allowed for local stores), and the other `AWS_*` settings.
     pub fn open(bucket: &str) -> Result<Bucket, String> {
-        let mut builder = AmazonS3Builder::from_env().with_bucket_name(bucket).with_http_connector(RustlsConnector);
+        // A few quick retries: a wrong endpoint or a missing bucket is said within seconds.
+        let retry = RetryConfig { max_retries: 5, retry_timeout: Duration::from_secs(60), ..RetryConfig::default() };
+        let mut builder =
+            AmazonS3Builder::from_env().with_bucket_name(bucket).with_http_connector(RustlsConnector).with_retry(retry);
         let endpoint = std::env::var("AWS_ENDPOINT_URL").or_else(|_| std::env::var("AWS_ENDPOINT"));
         if endpoint.is_ok_and(|e| e.starts_with("http://")) {
             builder = builder.with_allow_http(true);
