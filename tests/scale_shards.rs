@@ -289,3 +289,25 @@ fn shard_flags_are_checked() {
     assert_eq!(code, Some(2));
     assert!(stderr.contains("object storage takes shard folders"), "{stderr}");
 }
+
+#[test]
+fn an_attack_after_another_is_not_held_to_the_grace() {
+    // `b` is planned 200 ms after the start, but begins when `a`'s one request (1.5 s) has drained.
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let file = write(
+        tmp.path(),
+        "chain.dfs",
+        "scenario \"chain\"\nnode demo { embedded demo { latency 1500ms..1500ms } }\nattack a on demo {\n  rate 5/s\n  duration 200ms\n  request GET \"/function/x\"\n}\nattack b on demo {\n  after a\n  rate 5/s\n  duration 200ms\n  request GET \"/function/y\"\n}\n",
+    );
+    let output = Command::new(BIN)
+        .current_dir(tmp.path())
+        .args(["run", file.to_str().expect("utf-8"), "--quiet", "--shard", "0/1", "--out", "shards"])
+        .args(["--start-at", &start_in(Duration::ZERO), "--start-grace", "500ms"])
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let manifest = json(&tmp.path().join("shards/shard-0/shard.json"));
+    assert_eq!(manifest["outcome"], "done");
+    assert!(manifest["start_lateness_ms"].as_f64().is_some_and(|ms| ms < 500.0), "{manifest}");
+}

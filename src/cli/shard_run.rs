@@ -158,7 +158,12 @@ impl ShardSession {
         m.status = status;
         m.message = message;
         m.ended_at = Some(timestamp(SystemTime::now()));
-        m.start_lateness_ms = self.start_at.as_ref().and_then(|s| s.worst_lateness()).map(|d| d.as_secs_f64() * 1000.0);
+        // In milliseconds, to the microsecond.
+        m.start_lateness_ms = self
+            .start_at
+            .as_ref()
+            .and_then(|s| s.worst_lateness())
+            .map(|d| (d.as_secs_f64() * 1_000_000.0).round() / 1000.0);
         for attack in &mut m.attacks {
             let summary = std::fs::read_to_string(self.folder.join(&attack.dir).join(SUMMARY_FILE))
                 .ok()

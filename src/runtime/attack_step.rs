@@ -40,7 +40,10 @@ pub async fn run(ctx: &Arc<Context>, step: &Step, name: &str) -> Result<Option<S
     }
     let start = Instant::now();
     let started_at = SystemTime::now();
-    if let Some(sync) = &ctx.scale.start_at {
+    // Attacks timed from the synchronised start must keep to it; one that follows another attack
+    // starts when that one has drained, which no shard controls.
+    let chained = step.needs.iter().any(|need| need.starts_with("attack:"));
+    if let (Some(sync), false) = (&ctx.scale.start_at, chained) {
         sync.observe(&attack.name, start.saturating_duration_since(load_start + step.window.start.earliest))?;
     }
     let offset = start.duration_since(load_start).as_secs_f64();
