@@ -52,11 +52,10 @@ pub struct MergedAttack {
     pub planned_requests: Option<u64>,
 }
 
-/// One attack as merged: its name, its plan over all shards, and where second 0 of its series is.
+/// One attack as merged: its name and its plan over all shards.
 struct AttackPlan {
     name: String,
     planned: Planned,
-    origin: Option<SystemTime>,
 }
 
 impl MergeReport {
@@ -94,7 +93,6 @@ pub fn merge_shards(parts: &[ShardPart], coverage: Coverage, out: &Path) -> Resu
                 requests: a.plan_requests.map(|n| Shard::all_shards_send(m.count, m.mode, n)),
                 duration: Duration::from_millis(a.planned_duration_ms),
             },
-            origin: start_at.map(|at| at + Duration::from_millis(a.planned_offset_ms)),
         })
         .collect();
     let load_duration =
@@ -147,7 +145,7 @@ pub fn merge_runs(runs: &[PathBuf], out: &Path) -> Result<MergeReport, String> {
     }
     let attacks: Vec<AttackPlan> = names
         .into_iter()
-        .map(|name| AttackPlan { name, planned: Planned { requests: None, duration: Duration::ZERO }, origin: None })
+        .map(|name| AttackPlan { name, planned: Planned { requests: None, duration: Duration::ZERO } })
         .collect();
     let mut report =
         MergeReport::new("runs", Some(first.scenario.clone()), runs.iter().map(|r| r.display().to_string()).collect());
@@ -207,7 +205,8 @@ fn merge_folders(
         let target = out.join(&plan.name);
         write_metrics(&target, &metrics)?;
         let series: Vec<PathBuf> = dirs.iter().map(|d| d.join(SERIES_FILE)).filter(|p| p.is_file()).collect();
-        let origin = plan.origin.unwrap_or(metrics.summary.start);
+        // Second 0 is the earliest shard's start (within the grace of the synchronised start).
+        let origin = metrics.summary.start;
         let series_refs: Vec<&Path> = series.iter().map(PathBuf::as_path).collect();
         merge_series(&series_refs, origin, &target.join(SERIES_FILE))
             .map_err(|e| format!("cannot merge the series of `{}`: {e}", plan.name))?;
@@ -226,7 +225,7 @@ fn merge_folders(
             requests: metrics.summary.requests,
             planned_requests: plan.planned.requests,
         });
-        let plan = AttackPlan { name: plan.name.clone(), planned: plan.planned, origin: plan.origin };
+        let plan = AttackPlan { name: plan.name.clone(), planned: plan.planned };
         merged.push((plan, metrics));
     }
     if merged.is_empty() {
