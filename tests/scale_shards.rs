@@ -99,6 +99,8 @@ fn four_shards_behind_a_barrier_merge_exactly() {
         assert_eq!((manifest["index"].as_u64(), manifest["count"].as_u64()), (Some(i as u64), Some(4)));
         assert_eq!(manifest["outcome"], "done");
         assert!(manifest["start_lateness_ms"].as_f64().is_some(), "lateness recorded: {manifest}");
+        assert_eq!(manifest["barrier"], format!("dns:127.0.0.1:{base}+{{i}}"));
+        assert!(manifest["barrier_waited_ms"].as_u64().is_some(), "{manifest}");
         // Request k went to shard k mod 4: 401 = 101 + 100 + 100 + 100.
         assert_eq!(manifest["attacks"][0]["shard_requests"].as_u64(), Some(if i == 0 { 101 } else { 100 }));
         assert!(!folder.join("expectations.json").exists(), "expectations are judged by merge, over the whole");

@@ -62,7 +62,7 @@ pub fn prepare(request: &ScaleRequest, scenario: &Scenario, whole: &Plan) -> Res
     let mut manifest = ShardManifest::new(whole, shard, expectations, request.write_results);
     manifest.start_at = request.start_at.map(format_rfc3339);
     manifest.start_grace_ms = request.start_at.map(|_| request.start_grace.as_millis() as u64);
-    manifest.barrier = request.barrier.as_ref().map(|_| "dns".to_string());
+    manifest.barrier = request.barrier.as_ref().map(ToString::to_string);
     manifest.save(&folder)?;
     let session = ShardSession {
         shard,

@@ -67,6 +67,13 @@ impl BarrierSpec {
     }
 }
 
+impl std::fmt::Display for BarrierSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let per_shard = if self.port_per_shard { "+{i}" } else { "" };
+        write!(f, "dns:{}:{}{per_shard}", self.host, self.port)
+    }
+}
+
 /// A shard's barrier listener: accepts and closes connections until dropped.
 #[derive(Debug)]
 pub struct BarrierListener {
@@ -158,6 +165,7 @@ mod tests {
     #[test]
     fn patterns_name_every_peer() {
         let spec = BarrierSpec::parse("dns:dfaas-{i}.dfaas:7946").expect("parses");
+        assert_eq!(spec.to_string(), "dns:dfaas-{i}.dfaas:7946");
         assert_eq!(spec.peer(3), Ok(("dfaas-3.dfaas".to_string(), 7946)));
         assert_eq!(spec.listen_address(3), Ok(SocketAddr::from(([0, 0, 0, 0], 7946))));
         let local = BarrierSpec::parse("dns:127.0.0.1:41000+{i}").expect("parses");

@@ -44,7 +44,7 @@ pub struct ShardManifest {
     pub start_grace_ms: Option<u64>,
     /// The latest any of this shard's attacks began after its planned time, in milliseconds.
     pub start_lateness_ms: Option<f64>,
-    /// The barrier pattern, and how long this shard waited at it.
+    /// The barrier (`dns:HOST:PORT`), and how long this shard waited at it.
     pub barrier: Option<String>,
     pub barrier_waited_ms: Option<u64>,
     /// Whether `results.json` files were written (`--no-results` turns them off).
