@@ -10,3 +10,4 @@ pub mod parser;
 pub mod plan;
 pub mod report;
 pub mod runtime;
+pub mod scale;

@@ -11,7 +11,8 @@ fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-const COMMANDS: &[&str] = &["demo-node", "fmt", "run", "check", "plan", "diff", "init", "import", "completions", "man"];
+const COMMANDS: &[&str] =
+    &["demo-node", "fmt", "run", "check", "plan", "diff", "init", "import", "completions", "man", "merge", "k8s"];
 
 #[test]
 fn bash_completions_are_a_valid_script_naming_every_command() {
@@ -90,6 +91,7 @@ fn man_out_writes_one_page_per_command() {
         .collect();
     written.sort();
     let mut expected: Vec<String> = COMMANDS.iter().map(|c| format!("dfaas-run-{c}.1")).collect();
+    expected.extend(["apply", "collect", "delete", "render", "status"].map(|c| format!("dfaas-run-k8s-{c}.1")));
     expected.push("dfaas-run.1".into());
     expected.sort();
     assert_eq!(written, expected);

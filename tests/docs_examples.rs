@@ -7,8 +7,14 @@ use dfaas_run::parser::span::FileId;
 use dfaas_run::parser::{parse_file, TOP_LEVEL_KEYWORDS};
 use support::root;
 
-const DOCS: &[&str] =
-    &["README.md", "docs/language.md", "docs/cli.md", "docs/architecture.md", "docs/migrating-from-dfaas-operator.md"];
+const DOCS: &[&str] = &[
+    "README.md",
+    "docs/language.md",
+    "docs/cli.md",
+    "docs/architecture.md",
+    "docs/migrating-from-dfaas-operator.md",
+    "docs/kubernetes.md",
+];
 
 /// The fenced code blocks of a Markdown file, with their info string (`json`, or empty).
 fn code_blocks(text: &str) -> Vec<(String, String)> {
@@ -96,6 +102,10 @@ fn documentation_code_only_uses_local_urls() {
     for doc in DOCS {
         for (_, body) in code_blocks(&read(doc)) {
             for (i, _) in body.match_indices("://") {
+                // `s3://BUCKET/PREFIX` names a bucket, not a host (its endpoint is AWS_ENDPOINT_URL).
+                if body[..i].ends_with("s3") {
+                    continue;
+                }
                 let host: String =
                     body[i + 3..].chars().take_while(|c| c.is_alphanumeric() || *c == '.' || *c == '-').collect();
                 let local = host == "localhost" || host.starts_with("127.");

@@ -11,12 +11,17 @@ mod fmt;
 mod git_revision;
 mod import;
 mod init;
+mod k8s;
+mod k8s_kubectl;
 mod live;
 mod man;
+mod merge;
 mod plan;
 pub mod render;
 mod run;
+mod scale_args;
 mod scenario_files;
+mod shard_run;
 mod time_scale;
 
 use clap::{Parser, Subcommand};
@@ -56,6 +61,10 @@ pub enum Command {
     Completions(completions::CompletionsArgs),
     /// Print the man page (or write one page per command with --out DIR)
     Man(man::ManArgs),
+    /// Merge shard folders (local or s3://), run folders or results files into one run, exactly
+    Merge(merge::MergeArgs),
+    /// Run a scenario as N shards on Kubernetes: render manifests, apply, status, collect, delete
+    K8s(k8s::K8sArgs),
 }
 
 /// Names of the subcommands, to tell `dfaas-run FILE` from `dfaas-run COMMAND`.
@@ -77,6 +86,8 @@ pub fn run(cli: Cli) -> u8 {
         Command::Init(args) => init::run(args),
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => man::run(args),
+        Command::Merge(args) => merge::run(args),
+        Command::K8s(args) => k8s::run(args),
     }
 }
 

@@ -2,7 +2,8 @@
 //! with the documented code. Ctrl-C/SIGTERM stop cleanly; a second one exits at once.
 
 use super::live::Live;
-use super::{exit, scenario_files, time_scale, ScenarioArgs};
+use super::scale_args::{ScaleArgs, JOB_INDEX_VAR};
+use super::{exit, scenario_files, shard_run, time_scale, ScenarioArgs};
 use crate::model::TimeScale;
 use crate::plan::plan;
 use crate::report::expect::Verdict;
@@ -10,6 +11,7 @@ use crate::report::metrics::Metrics;
 use crate::runtime::events::{Event, Events};
 use crate::runtime::executor::{execute, RunOptions, RunOutcome};
 use crate::runtime::run_dir::RunStatus;
+use crate::runtime::scale_out::{ScaleOut, StartAt};
 use crate::runtime::stop::Stop;
 use crate::runtime::wrapup_steps::EXPECTATIONS_FILE;
 use std::path::PathBuf;
@@ -20,7 +22,7 @@ use std::time::Duration;
 pub struct RunArgs {
     #[command(flatten)]
     pub scenario: ScenarioArgs,
-    /// Where run folders go: DIR/<scenario>/<UTC timestamp>/
+    /// Where run folders go: DIR/<scenario>/<UTC timestamp>/ (a shard: DIR/shard-INDEX, DIR may be s3://BUCKET/PREFIX)
     #[arg(long, value_name = "DIR", default_value = "runs")]
     pub out: PathBuf,
     /// No live progress (steps that fail and the final summary are still printed)
@@ -33,6 +35,8 @@ pub struct RunArgs {
     /// `0.01` smoke-tests a 30-minute experiment in 18 s
     #[arg(long, value_name = "F", value_parser = time_scale::parse)]
     pub time_scale: Option<TimeScale>,
+    #[command(flatten)]
+    pub scale: ScaleArgs,
 }
 
 fn parse_duration(s: &str) -> Result<Duration, String> {
@@ -55,8 +59,27 @@ pub fn run(args: RunArgs) -> u8 {
         );
         return exit::SCENARIO_ERROR;
     }
+    let job_index = std::env::var(JOB_INDEX_VAR).ok();
+    let request = match args.scale.request(&args.out, job_index.as_deref()) {
+        Ok(request) => request,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return exit::SCENARIO_ERROR;
+        }
+    };
     let sources: Vec<String> = checked.sources.files().map(|(_, f)| f.name.clone()).collect();
-    let plan = Arc::new(plan(&scenario));
+    let whole = plan(&scenario);
+    let (mut session, plan) = match request.shard {
+        Some(_) => match shard_run::prepare(&request, &scenario, &whole) {
+            Ok((session, shard_plan)) => (Some(session), shard_plan),
+            Err(message) => {
+                eprintln!("error: {message}");
+                return exit::RUNTIME_FAILURE;
+            }
+        },
+        None => (None, whole),
+    };
+    let plan = Arc::new(plan);
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {
@@ -80,20 +103,37 @@ pub fn run(args: RunArgs) -> u8 {
         progress_every: Duration::from_millis(if terminal { 250 } else { 1000 }),
         stop: stop.clone(),
         events: events.clone(),
+        scale: ScaleOut {
+            start_at: request.start_at.map(|at| Arc::new(StartAt::new(at, request.start_grace))),
+            write_results: request.write_results,
+            ..ScaleOut::default()
+        },
     };
     let scenario = Arc::new(scenario);
-    let outcome = runtime.block_on(async move {
+    let outcome = runtime.block_on(async {
         tokio::spawn(watch_signals(stop, events));
-        execute(scenario, plan, options).await
+        match session.as_mut() {
+            Some(shard) => shard.run(scenario, plan, options).await,
+            None => execute(scenario, plan, options).await,
+        }
     });
     live.finish();
-    match outcome {
-        Ok(outcome) => summarize(&outcome, args.time_scale.filter(|s| !s.is_one())),
+    let code = match outcome {
+        Ok(outcome) => summarize(
+            &outcome,
+            args.time_scale.filter(|s| !s.is_one()),
+            session.as_ref().map(shard_run::ShardSession::location),
+        ),
         Err(message) => {
             eprintln!("error: {message}");
             exit::RUNTIME_FAILURE
         }
+    };
+    // A shard folder staged for object storage has been uploaded (or the error said where it is).
+    if let Some(shard) = session.filter(|s| s.upload.is_some() && code != exit::RUNTIME_FAILURE) {
+        let _ = std::fs::remove_dir_all(&shard.folder);
     }
+    code
 }
 
 /// First Ctrl-C or SIGTERM: stop cleanly. Second: exit at once (files stay readable: results are
@@ -127,8 +167,9 @@ async fn watch_signals(stop: Stop, events: Events) {
     }
 }
 
-/// Prints what the run did and maps its status to the exit code.
-fn summarize(outcome: &RunOutcome, scale: Option<TimeScale>) -> u8 {
+/// Prints what the run did and maps its status to the exit code. `location` names where the results
+/// are when that is not the run folder itself (a shard folder uploaded to object storage).
+fn summarize(outcome: &RunOutcome, scale: Option<TimeScale>, location: Option<String>) -> u8 {
     let dir = &outcome.dir;
     eprintln!();
     for attack in &outcome.manifest.attacks {
@@ -166,7 +207,8 @@ fn summarize(outcome: &RunOutcome, scale: Option<TimeScale>) -> u8 {
         eprintln!("error: {message}");
     }
     let scaled = scale.map(|s| format!(" with every duration × {s} (--time-scale)")).unwrap_or_default();
-    eprintln!("run {word}{scaled}; results in {}", dir.display());
-    println!("{}", dir.display());
+    let location = location.unwrap_or_else(|| dir.display().to_string());
+    eprintln!("run {word}{scaled}; results in {location}");
+    println!("{location}");
     code
 }

@@ -20,7 +20,14 @@ use std::time::{Instant, SystemTime};
 pub async fn run(ctx: &Arc<Context>, step: &Step, name: &str) -> Result<Option<String>, String> {
     let attack = ctx.scenario.attack(name).ok_or_else(|| format!("unknown attack `{name}`"))?.clone();
     // Prepare everything before the start time, so the first request is not late.
-    let factory = Arc::new(RequestFactory::new(&attack, endpoints(ctx, &attack)?)?);
+    let mut factory = RequestFactory::new(&attack, endpoints(ctx, &attack)?)?;
+    let slice = ctx.scale.slice();
+    if !slice.is_all() {
+        factory.partition_feeder(slice)?;
+    }
+    let factory = Arc::new(factory);
+    // The plan's count: this shard's share when the run is one shard of several.
+    let expected_requests = step.expected_requests;
     let client = HttpClient::new(client_options(&attack));
     let dir = ctx.dir.join(&attack.name);
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
@@ -33,6 +40,12 @@ pub async fn run(ctx: &Arc<Context>, step: &Step, name: &str) -> Result<Option<S
     }
     let start = Instant::now();
     let started_at = SystemTime::now();
+    // Attacks timed from the synchronised start must keep to it; one that follows another attack
+    // starts when that one has drained, which no shard controls.
+    let chained = step.needs.iter().any(|need| need.starts_with("attack:"));
+    if let (Some(sync), false) = (&ctx.scale.start_at, chained) {
+        sync.observe(&attack.name, start.saturating_duration_since(load_start + step.window.start.earliest))?;
+    }
     let offset = start.duration_since(load_start).as_secs_f64();
 
     let writer = spawn_writer(
@@ -44,6 +57,7 @@ pub async fn run(ctx: &Arc<Context>, step: &Step, name: &str) -> Result<Option<S
             recorded_headers: attack.record_headers.clone(),
             start: started_at,
             write_body: attack.record_body.is_some(),
+            write_results: ctx.scale.write_results,
         },
     )
     .map_err(|e| format!("cannot write results in {}: {e}", dir.display()))?;
@@ -63,7 +77,7 @@ pub async fn run(ctx: &Arc<Context>, step: &Step, name: &str) -> Result<Option<S
 
     let progress = {
         let (ctx, live, flight) = (ctx.clone(), live.clone(), flight.clone());
-        let mut sampler = Sampler::new(attack.name.clone(), attack.duration(), attack.expected_requests(), start);
+        let mut sampler = Sampler::new(attack.name.clone(), attack.duration(), expected_requests, start);
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(ctx.progress_every);
             tick.tick().await;
@@ -79,8 +93,11 @@ pub async fn run(ctx: &Arc<Context>, step: &Step, name: &str) -> Result<Option<S
         })
     };
     let stats = match &attack.load {
-        Load::Open { profile } => engine.run_open(Schedule::new(profile), start).await,
-        Load::Closed { workers, duration } => engine.run_closed(*workers, *duration, start).await,
+        Load::Open { profile } => engine.run_open(Schedule::new(profile).sliced(slice), start).await,
+        Load::Closed { workers, duration } => {
+            let workers = ctx.scale.shard.map_or(*workers, |shard| shard.workers_of(*workers));
+            engine.run_closed_slice(workers, *duration, start, slice).await
+        }
     };
     progress.abort();
     let summary = tokio::task::spawn_blocking(move || writer.finish())
@@ -91,7 +108,7 @@ pub async fn run(ctx: &Arc<Context>, step: &Step, name: &str) -> Result<Option<S
         m.attacks.push(AttackRecord {
             name: attack.name.clone(),
             dir: attack.name.clone(),
-            expected_requests: attack.expected_requests(),
+            expected_requests,
             scheduled: stats.scheduled,
             sent: stats.sent,
             not_sent: stats.not_sent,
@@ -100,7 +117,7 @@ pub async fn run(ctx: &Arc<Context>, step: &Step, name: &str) -> Result<Option<S
         })
     });
     let mut note = format!("{} sent", stats.sent);
-    if let Some(planned) = attack.expected_requests() {
+    if let Some(planned) = expected_requests {
         note.push_str(&format!(" of {planned} planned"));
     }
     if stats.not_sent > 0 {

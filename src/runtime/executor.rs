@@ -4,6 +4,7 @@
 
 use super::events::{Event, Events, StepState};
 use super::run_dir::{self, Manifest, RunStatus};
+use super::scale_out::ScaleOut;
 use super::stop::Stop;
 use super::{attack_step, demo_nodes, setup_steps, wrapup_steps};
 use crate::model::Scenario;
@@ -29,6 +30,8 @@ pub struct RunOptions {
     pub progress_every: Duration,
     pub stop: Stop,
     pub events: Events,
+    /// Shard, run folder, synchronised start (`ScaleOut::default()` for a single machine).
+    pub scale: ScaleOut,
 }
 
 /// How a run ended.
@@ -54,6 +57,7 @@ pub struct Context {
     pub progress_every: Duration,
     /// The instant every gate had passed: attacks are timed from it.
     pub load_start: OnceLock<Instant>,
+    pub scale: ScaleOut,
 }
 
 impl Context {
@@ -67,19 +71,28 @@ impl Context {
         }
     }
 
-    /// When the load phase started (set by the first attack to start).
+    /// When the load phase started (set by the first attack to start), or the synchronised start.
     pub fn load_start(&self) -> Instant {
         *self.load_start.get_or_init(|| {
-            self.update(|m| m.load_started_at = Some(run_dir::timestamp(SystemTime::now())));
-            Instant::now()
+            let (at, wall) = match &self.scale.start_at {
+                Some(start) => (start.instant(), start.at),
+                None => (Instant::now(), SystemTime::now()),
+            };
+            self.update(|m| m.load_started_at = Some(run_dir::timestamp(wall)));
+            at
         })
     }
 }
 
 /// Runs `plan` to the end (or until stopped) and returns where its results are.
 pub async fn execute(scenario: Arc<Scenario>, plan: Arc<Plan>, options: RunOptions) -> Result<RunOutcome, String> {
-    let dir = run_dir::create(&options.base_dir, &scenario.name)
-        .map_err(|e| format!("cannot create a run folder under {}: {e}", options.base_dir.display()))?;
+    let dir = match &options.scale.run_dir {
+        Some(dir) => std::fs::create_dir_all(dir)
+            .map(|()| dir.clone())
+            .map_err(|e| format!("cannot create the run folder {}: {e}", dir.display()))?,
+        None => run_dir::create(&options.base_dir, &scenario.name)
+            .map_err(|e| format!("cannot create a run folder under {}: {e}", options.base_dir.display()))?,
+    };
     let mut manifest = Manifest::new(&plan, options.sources.clone(), options.overrides.clone());
     manifest.time_scale = options.time_scale;
     manifest.save(&dir).map_err(|e| format!("cannot write {}/run.json: {e}", dir.display()))?;
@@ -110,6 +123,7 @@ pub async fn execute(scenario: Arc<Scenario>, plan: Arc<Plan>, options: RunOptio
         grace: options.grace,
         progress_every: options.progress_every,
         load_start: OnceLock::new(),
+        scale: options.scale,
     });
     ctx.update(|m| m.nodes = ctx.nodes.iter().map(|(n, u)| (n.clone(), u.to_string())).collect());
 

@@ -15,6 +15,7 @@ pub mod record_sink;
 pub mod report_values;
 pub mod results;
 pub mod run_dir;
+pub mod scale_out;
 pub mod setup_steps;
 pub mod stop;
 pub mod wrapup_steps;

@@ -57,6 +57,10 @@ pub async fn attack_report(ctx: &Context, attack: &str) -> Result<Option<String>
         let path = dir.join("report.txt");
         std::fs::write(&path, vegeta_text::render(&metrics))
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        if !dir.join(RESULTS_FILE).exists() {
+            // `--no-results`: only aggregates were kept; the plots need every result.
+            return Ok(Some(format!("{} (no plots: results.json was not kept)", path.display())));
+        }
         let plots = draw_attack_plots(&run_dir, &attack, &formats)
             .map_err(|e| format!("the plots of `{attack}` failed (its results are on disk): {e}"))?;
         Ok(Some(format!("{}{}", path.display(), plots_note(plots.len()))))
@@ -105,6 +109,10 @@ pub async fn merged_report(ctx: &Context) -> Result<Option<String>, String> {
     std::fs::write(dir.join(SUMMARY_FILE), summary + "\n")
         .map_err(|e| format!("cannot write {}: {e}", dir.join(SUMMARY_FILE).display()))?;
     super::report_values::write(ctx, dir.join(MERGED_RESULTS), dir.clone(), None).await?;
+    if !dir.join(MERGED_RESULTS).exists() {
+        // A shard does not merge its results (`dfaas-run merge` does, over every shard).
+        return Ok(Some(format!("{} (no merged plots: the results were not merged here)", report.display())));
+    }
     let (run_dir, formats) = (ctx.dir.clone(), PlotFormat::from_names(&ctx.scenario.report.plots));
     let plots = blocking(move || {
         draw_merged_plots(&run_dir, &formats)

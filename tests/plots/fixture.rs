@@ -128,6 +128,7 @@ pub fn build_run(base: &Path, nodes: usize) -> PathBuf {
                 recorded_headers: attack.record_headers.clone(),
                 start,
                 write_body: false,
+                write_results: true,
             },
         )
         .expect("writer");

@@ -23,6 +23,7 @@ fn options(start: SystemTime) -> WriterOptions {
         recorded_headers: vec!["x-server".into()],
         start,
         write_body: false,
+        write_results: true,
     }
 }
 
@@ -233,4 +234,29 @@ fn an_empty_attack_writes_empty_but_valid_files() {
     let csv = std::fs::read_to_string(attack_dir.join(SERIES_FILE)).unwrap();
     assert_eq!(csv.lines().count(), 1, "header row only");
     assert!(Path::new(&attack_dir.join(SUMMARY_FILE)).exists());
+}
+
+#[test]
+fn without_results_lines_the_aggregates_are_the_same() {
+    let start = at(MAY_FIRST_NOON, 0);
+    let with = tempfile::tempdir().unwrap();
+    let without = tempfile::tempdir().unwrap();
+    let mut summaries = Vec::new();
+    for (dir, write_results) in [(with.path(), true), (without.path(), false)] {
+        let sink = spawn_writer(dir, WriterOptions { write_results, ..options(start) }).unwrap();
+        for seq in 0..2_000 {
+            sink.send(varied_record(seq, start));
+        }
+        summaries.push(sink.finish().unwrap());
+    }
+    assert_eq!(summaries[0], summaries[1]);
+    assert!(with.path().join(RESULTS_FILE).exists());
+    assert!(!without.path().join(RESULTS_FILE).exists(), "no results.json when results are off");
+    for file in [LATENCY_FILE, LATENESS_FILE, SERIES_FILE, SUMMARY_FILE] {
+        assert_eq!(
+            std::fs::read(with.path().join(file)).unwrap(),
+            std::fs::read(without.path().join(file)).unwrap(),
+            "{file}"
+        );
+    }
 }

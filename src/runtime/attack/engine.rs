@@ -5,6 +5,7 @@ use super::client::{Failure, HttpClient, Response};
 use super::request::RequestFactory;
 use super::schedule::Schedule;
 use crate::runtime::stop::Stop;
+use crate::scale::shard::SeqSlice;
 use http::Method;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -201,6 +202,18 @@ impl Engine {
 
     /// Runs a closed-model attack: `workers` loops until `duration` has passed since `start`.
     pub async fn run_closed(self: Arc<Self>, workers: u32, duration: Duration, start: Instant) -> EngineStats {
+        self.run_closed_slice(workers, duration, start, SeqSlice::ALL).await
+    }
+
+    /// The closed model for one shard: its `n`-th request is request `slice.seq(n)`, so that the
+    /// shards' request numbers never collide.
+    pub async fn run_closed_slice(
+        self: Arc<Self>,
+        workers: u32,
+        duration: Duration,
+        start: Instant,
+        slice: SeqSlice,
+    ) -> EngineStats {
         let flight = self.flight.clone();
         let next = Arc::new(AtomicU64::new(0));
         let deadline = start + duration;
@@ -209,7 +222,7 @@ impl Engine {
             let (engine, flight, next) = (self.clone(), flight.clone(), next.clone());
             tasks.spawn(async move {
                 while Instant::now() < deadline && !engine.stop.is_stopped() {
-                    let seq = next.fetch_add(1, Ordering::AcqRel);
+                    let seq = slice.seq(next.fetch_add(1, Ordering::AcqRel));
                     flight.in_flight.fetch_add(1, Ordering::AcqRel);
                     engine.fire(seq, start, None, &flight).await;
                     flight.done();

@@ -144,6 +144,14 @@ impl RequestFactory {
         Ok(RequestFactory { kind, endpoints, templates, feeder })
     }
 
+    /// Gives the feeder (if any) only the rows of one shard of a split run.
+    pub fn partition_feeder(&mut self, slice: crate::scale::shard::SeqSlice) -> Result<(), String> {
+        match &mut self.feeder {
+            Some(feeder) => feeder.partition(slice),
+            None => Ok(()),
+        }
+    }
+
     /// Where request `seq` goes, without building it (for requests that are never sent).
     pub fn target_of(&self, seq: u64) -> (u16, Arc<str>, Method) {
         match &self.kind {

@@ -1,7 +1,9 @@
 //! The open-model schedule: request `k` is due when the integral of the rate reaches `k`. Walks a
-//! rate profile in O(1) per request and yields exactly `RateProfile::expected_requests()` ticks.
+//! rate profile in O(1) per request and yields exactly `RateProfile::expected_requests()` ticks
+//! (a shard's schedule yields only its own slice of them, at the same offsets).
 
 use crate::model::RateProfile;
+use crate::scale::shard::SeqSlice;
 use std::time::Duration;
 
 /// One stage prepared for fast evaluation (rates in requests per second).
@@ -22,6 +24,8 @@ pub struct Schedule {
     segments: Vec<Segment>,
     total: u64,
     end: Duration,
+    /// The requests this process sends (all of them unless it is one shard of a split run).
+    slice: SeqSlice,
 }
 
 impl Schedule {
@@ -36,17 +40,29 @@ impl Schedule {
             start += length;
             before += area;
         }
-        Schedule { segments, total: profile.expected_requests(), end: profile.duration() }
+        Schedule { segments, total: profile.expected_requests(), end: profile.duration(), slice: SeqSlice::ALL }
     }
 
-    /// The exact number of requests.
+    /// The same schedule, keeping only the requests of `slice` (a shard's share).
+    pub fn sliced(mut self, slice: SeqSlice) -> Self {
+        self.slice = slice;
+        self
+    }
+
+    /// The exact number of requests of the whole schedule.
     pub fn total(&self) -> u64 {
         self.total
     }
 
-    /// Iterates `(k, offset)` for every request, in order.
+    /// The number of ticks `ticks()` yields: the slice's share of the total.
+    pub fn count(&self) -> u64 {
+        self.slice.count_below(self.total)
+    }
+
+    /// Iterates `(k, offset)` for every request of the slice, in order. Other requests cost
+    /// nothing: the walk jumps from one of the slice's requests to the next.
     pub fn ticks(&self) -> Ticks<'_> {
-        Ticks { schedule: self, k: 0, segment: 0 }
+        Ticks { schedule: self, k: self.slice.first, segment: 0 }
     }
 
     /// When the last stage ends.
@@ -92,12 +108,14 @@ impl Iterator for Ticks<'_> {
         let offset = self.schedule.offset_in(&segments[self.segment], k);
         let offset = Duration::from_secs_f64(offset).min(self.schedule.end);
         let tick = (self.k, offset);
-        self.k += 1;
+        self.k += self.schedule.slice.stride;
         Some(tick)
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        let left = (self.schedule.total - self.k) as usize;
+        let stride = self.schedule.slice.stride;
+        let total = self.schedule.total;
+        let left = if self.k < total { ((total - self.k - 1) / stride + 1) as usize } else { 0 };
         (left, Some(left))
     }
 }

@@ -43,18 +43,26 @@ pub struct WriterOptions {
     pub start: SystemTime,
     /// Write response bodies (base64) into `results.json`.
     pub write_body: bool,
+    /// Write `results.json` at all; when false only the aggregates (histograms, series, summary)
+    /// are kept, for shards whose every result is not wanted.
+    pub write_results: bool,
 }
 
-/// Creates `dir` if needed and `dir/results.json` (which must not exist yet), and starts the
-/// writer thread. The returned sink is the only way to feed it.
+/// Creates `dir` if needed and `dir/results.json` (which must not exist yet; not created when
+/// `write_results` is off), and starts the writer thread. The returned sink is the only way to feed it.
 pub fn spawn_writer(dir: &Path, options: WriterOptions) -> io::Result<ResultsSink> {
     fs::create_dir_all(dir)?;
     let results_path = dir.join(RESULTS_FILE);
-    let file = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&results_path)
-        .map_err(|e| io::Error::new(e.kind(), format!("creating {}: {e}", results_path.display())))?;
+    let file = match options.write_results {
+        true => Some(
+            OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&results_path)
+                .map_err(|e| io::Error::new(e.kind(), format!("creating {}: {e}", results_path.display())))?,
+        ),
+        false => None,
+    };
     let collector = Collector::new(dir, file, options);
     let (tx, rx) = mpsc::channel();
     let thread =
@@ -120,7 +128,8 @@ struct Collector {
     attack: String,
     success: StatusSet,
     node_names: Vec<String>,
-    file: File,
+    /// `results.json`, unless results lines are not written.
+    file: Option<File>,
     pending: Vec<u8>,
     write_error: Option<io::Error>,
     encoder: VegetaEncoder,
@@ -134,7 +143,7 @@ struct Collector {
 }
 
 impl Collector {
-    fn new(dir: &Path, file: File, options: WriterOptions) -> Self {
+    fn new(dir: &Path, file: Option<File>, options: WriterOptions) -> Self {
         let headers = HeaderValues::new(&options.recorded_headers);
         let header_count = options.recorded_headers.len();
         Collector {
@@ -209,8 +218,10 @@ impl Collector {
             kind.render(&record.method, &record.url, record.code, &mut self.message);
         }
         self.headers.classify(&record.headers, &mut self.slots);
-        let encoded = failure.map(|kind| Failure { kind: kind.name(), message: &self.message });
-        self.encoder.encode(&record, encoded, &mut self.pending);
+        if self.file.is_some() {
+            let encoded = failure.map(|kind| Failure { kind: kind.name(), message: &self.message });
+            self.encoder.encode(&record, encoded, &mut self.pending);
+        }
         self.summary.observe(&record, failure.map(|kind| (kind, self.message.as_str())), &self.slots);
         self.series.observe(&record, failure.is_none(), &self.slots);
         if !record.not_sent() {
@@ -222,8 +233,8 @@ impl Collector {
     /// Writes the buffered whole lines. After a write error the lines are dropped (the error is
     /// reported by `finish`), but every record is still counted.
     fn write_pending(&mut self) {
-        if self.write_error.is_none() {
-            if let Err(e) = self.file.write_all(&self.pending) {
+        if let (None, Some(file)) = (&self.write_error, &mut self.file) {
+            if let Err(e) = file.write_all(&self.pending) {
                 self.write_error = Some(e);
             }
         }
@@ -240,7 +251,9 @@ impl Collector {
         if let Some(e) = self.write_error.take() {
             return Err(in_file(&results)(e));
         }
-        self.file.sync_all().map_err(in_file(&results))?;
+        if let Some(file) = &self.file {
+            file.sync_all().map_err(in_file(&results))?;
+        }
 
         let latency_path = self.dir.join(LATENCY_FILE);
         self.latency.save(&latency_path).map_err(in_file(&latency_path))?;
