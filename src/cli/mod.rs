@@ -13,6 +13,7 @@ mod live;
 mod man;
 mod plan;
 pub mod render;
+mod report;
 mod run;
 mod scenario_files;
 
@@ -37,6 +38,8 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Print the plan of a scenario: its steps, their order, time windows and request counts
     Plan(plan::PlanArgs),
+    /// Re-render a run's reports from its saved results (text, Markdown, HTML, JSON, your templates)
+    Report(report::ReportArgs),
     /// Serve a local mock DFaaS/OpenFaaS function node (the embedded demo target)
     DemoNode(demo_node::DemoNodeArgs),
     /// Rewrite scenario files in the canonical layout (`--check` lists those that are not)
@@ -64,6 +67,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Run(args) => run::run(args),
         Command::Check(args) => check::run(args),
         Command::Plan(args) => plan::run(args),
+        Command::Report(args) => report::run(args),
         Command::DemoNode(args) => demo_node::run(args),
         Command::Fmt(args) => fmt::run(args),
         Command::Diff(args) => diff::run(args),

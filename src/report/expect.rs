@@ -121,7 +121,7 @@ fn holds(op: CmpOp, value: f64, limit: f64) -> bool {
 }
 
 /// Durations with sensible precision: `212.4ms`, `1.53s`, `850µs`.
-fn show_duration(d: Duration) -> String {
+pub fn show_duration(d: Duration) -> String {
     let ns = d.as_nanos() as f64;
     if ns >= 1e9 {
         format!("{:.2}s", ns / 1e9)

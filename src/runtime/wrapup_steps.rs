@@ -9,7 +9,7 @@ use crate::plan::StepKind;
 use crate::report::expect::{self, Planned, Verdict};
 use crate::report::metrics::Metrics;
 use crate::report::notify::{self, RunNews};
-use crate::report::vegeta_text;
+use crate::report::{self, vegeta_text};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -84,21 +84,31 @@ pub async fn merge(ctx: &Context) -> Result<Option<String>, String> {
     .await
 }
 
+/// The merged results' `report.txt` and `summary.json`, then the run-level reports (`report.*`
+/// and the user's templates), with the expectations evaluated now: the `expect` step comes after.
 pub async fn merged_report(ctx: &Context) -> Result<Option<String>, String> {
     let attacks = attack_metrics(ctx)?;
+    let mut notes = Vec::new();
     if attacks.is_empty() {
-        return Ok(Some("no results to report: no attack ran".into()));
+        notes.push("no attack ran".to_string());
+    } else {
+        let (merged, _) = combined(ctx, &attacks)?;
+        let dir = ctx.dir.join(MERGED_DIR);
+        std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        let report = dir.join("report.txt");
+        std::fs::write(&report, vegeta_text::render(&merged))
+            .map_err(|e| format!("cannot write {}: {e}", report.display()))?;
+        let summary = serde_json::to_string_pretty(&merged.summary).map_err(|e| e.to_string())?;
+        std::fs::write(dir.join(SUMMARY_FILE), summary + "\n")
+            .map_err(|e| format!("cannot write {}: {e}", dir.join(SUMMARY_FILE).display()))?;
+        notes.push(format!("{}", report.display()));
     }
-    let (merged, _) = combined(ctx, &attacks)?;
-    let dir = ctx.dir.join(MERGED_DIR);
-    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let report = dir.join("report.txt");
-    std::fs::write(&report, vegeta_text::render(&merged))
-        .map_err(|e| format!("cannot write {}: {e}", report.display()))?;
-    let summary = serde_json::to_string_pretty(&merged.summary).map_err(|e| e.to_string())?;
-    std::fs::write(dir.join(SUMMARY_FILE), summary + "\n")
-        .map_err(|e| format!("cannot write {}: {e}", dir.join(SUMMARY_FILE).display()))?;
-    Ok(Some(format!("{}", report.display())))
+    let verdicts = (!ctx.scenario.expectations.is_empty())
+        .then(|| combined(ctx, &attacks).map(|all| expect::evaluate(&ctx.scenario.expectations, &attacks, &all)))
+        .transpose()?;
+    let (dir, spec) = (ctx.dir.clone(), ctx.scenario.report.clone());
+    notes.push(blocking(move || report::output::write_run_reports(&dir, verdicts, &spec)).await?);
+    Ok(Some(notes.join("; ")))
 }
 
 /// Evaluates the expectations; writes `expectations.json`. Fails when any expectation fails.
