@@ -327,8 +327,8 @@ impl AttackFigures {
                 .map(|h| HeaderSplit {
                     name: h.name.clone(),
                     values: h.values.iter().map(|v| split(&v.value, v.requests, v.successes)).collect(),
-                    other: split("(other)", h.other.requests, h.other.successes),
-                    absent: split("(absent)", h.absent.requests, h.absent.successes),
+                    other: split("(other values)", h.other.requests, h.other.successes),
+                    absent: split("(without it)", h.absent.requests, h.absent.successes),
                 })
                 .collect(),
             plots,

@@ -121,7 +121,7 @@ impl Metrics {
             lateness: combine_stats(parts.iter().map(|p| &p.summary.lateness), &lateness),
             timestamps_before_start: sum(|s| s.timestamps_before_start),
             nodes: combine_nodes(parts.iter().map(|p| &p.summary.nodes)),
-            headers: combine_headers(parts.iter().map(|p| &p.summary.headers)),
+            headers: combine_headers(parts),
         };
         Ok(Metrics { summary, latency, lateness })
     }
@@ -146,14 +146,15 @@ fn combine_nodes<'a>(parts: impl Iterator<Item = &'a Vec<NodeCounts>>) -> Vec<No
 }
 
 /// Per recorded header (by name, case-insensitively, in order of first appearance) and per
-/// value (sorted): counts added. A value counted under `other` in one attack stays there.
-fn combine_headers<'a>(parts: impl Iterator<Item = &'a Vec<HeaderCounts>>) -> Vec<HeaderCounts> {
+/// value (sorted): counts added. A value counted under `other` in one attack stays there; the
+/// requests of an attack that did not record the header count as `absent`.
+fn combine_headers(parts: &[&Metrics]) -> Vec<HeaderCounts> {
     let mut out: Vec<(HeaderCounts, BTreeMap<String, Counts>)> = Vec::new();
     let add = |into: &mut Counts, from: &Counts| {
         into.requests += from.requests;
         into.successes += from.successes;
     };
-    for header in parts.flatten() {
+    for header in parts.iter().flat_map(|p| &p.summary.headers) {
         let i = match out.iter().position(|(h, _)| h.name.eq_ignore_ascii_case(&header.name)) {
             Some(i) => i,
             None => {
@@ -166,6 +167,12 @@ fn combine_headers<'a>(parts: impl Iterator<Item = &'a Vec<HeaderCounts>>) -> Ve
         add(&mut combined.absent, &header.absent);
         for v in &header.values {
             add(values.entry(v.value.clone()).or_default(), &Counts { requests: v.requests, successes: v.successes });
+        }
+    }
+    for (combined, _) in &mut out {
+        for p in parts.iter().filter(|p| !p.summary.headers.iter().any(|h| h.name.eq_ignore_ascii_case(&combined.name)))
+        {
+            add(&mut combined.absent, &Counts { requests: p.summary.requests, successes: p.summary.successes });
         }
     }
     out.into_iter()

@@ -1,6 +1,7 @@
 //! What people and CI look at after a run: metrics read back from the run folder, reports from
 //! templates (text, Markdown, HTML, JSON, the user's), expectations, notifications, comparisons.
 
+pub mod compare;
 pub mod context;
 pub mod expect;
 pub mod metrics;
