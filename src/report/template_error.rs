@@ -37,7 +37,15 @@ impl TemplateError {
         }
         let (mut line, mut column, mut source_line, mut width) = (err.line(), None, None, 1);
         let mut failing = None;
-        if let Some(range) = err.range().filter(|r| r.start <= r.end && r.end <= source.len()) {
+        let mut range = err.range().filter(|r| r.start <= r.end && r.end <= source.len());
+        // An undefined value given to one of our filters: point at the value, not the filter.
+        if let Some(r) = range.clone().filter(|_| message.ends_with(super::template_filters::UNDEFINED_INPUT)) {
+            if let Some(expr) = filter_input(source, r.start) {
+                message = format!("undefined value: `{}` is not in the report context", &source[expr.clone()]);
+                range = Some(expr);
+            }
+        }
+        if let Some(range) = range {
             if source.is_char_boundary(range.start) && source.is_char_boundary(range.end) {
                 let before = &source[..range.start];
                 let line_start = before.rfind('\n').map_or(0, |i| i + 1);
@@ -75,6 +83,18 @@ impl TemplateError {
             help: None,
         }
     }
+}
+
+/// The expression piped into the filter that starts at `filter`: back over `|`, then to the
+/// start of the expression (after `{{`, `(`, `,` or `=`).
+fn filter_input(source: &str, filter: usize) -> Option<std::ops::Range<usize>> {
+    let before = source.get(..filter)?.trim_end();
+    let pipe = before.strip_suffix('|')?.trim_end();
+    let end = pipe.len();
+    let start = ["{{", "{%", "(", ",", "="].iter().filter_map(|m| pipe.rfind(m).map(|i| i + m.len())).max()?;
+    let expr = &source[start..end];
+    let skip = expr.len() - expr.trim_start().len();
+    (start + skip < end).then_some(start + skip..end)
 }
 
 fn help(kind: minijinja::ErrorKind, failing: Option<&str>, names: &[String]) -> Option<String> {

@@ -4,18 +4,38 @@
 use super::expect::show_duration;
 use super::vegeta_text::go_duration;
 use minijinja::value::Value;
-use minijinja::Environment;
+use minijinja::{Environment, Error, ErrorKind};
 use std::time::Duration;
 
 pub fn register(env: &mut Environment<'static>) {
-    env.add_filter("duration", duration);
-    env.add_filter("go_duration", go);
-    env.add_filter("percent", percent);
-    env.add_filter("rate", rate);
-    env.add_filter("bytes", bytes);
-    env.add_filter("ljust", ljust);
-    env.add_filter("rjust", rjust);
-    env.add_filter("md", md);
+    env.add_filter("duration", |v: Value| Ok::<_, Error>(duration(number(&v)?)));
+    env.add_filter("go_duration", |v: Value| Ok::<_, Error>(go(number(&v)?)));
+    env.add_filter("percent", |v: Value, digits: Option<usize>| Ok::<_, Error>(percent(number(&v)?, digits)));
+    env.add_filter("rate", |v: Value| Ok::<_, Error>(rate(number(&v)?)));
+    env.add_filter("bytes", |v: Value| Ok::<_, Error>(bytes(number(&v)?.unwrap_or(0))));
+    env.add_filter("ljust", |v: Value, width: usize| Ok::<_, Error>(ljust(defined(v)?, width)));
+    env.add_filter("rjust", |v: Value, width: usize| Ok::<_, Error>(rjust(defined(v)?, width)));
+    env.add_filter("md", |v: Value| Ok::<_, Error>(md(defined(v)?)));
+}
+
+/// The detail of the error a filter gives for an undefined input.
+pub const UNDEFINED_INPUT: &str = "the filter's input is undefined";
+
+/// A filter's input: an undefined value (a misspelt field) is an error, not `-`.
+fn defined(v: Value) -> Result<Value, Error> {
+    if v.is_undefined() {
+        return Err(Error::new(ErrorKind::UndefinedError, UNDEFINED_INPUT));
+    }
+    Ok(v)
+}
+
+/// A number, or `None` for `none`.
+fn number<T: TryFrom<Value, Error = Error>>(v: &Value) -> Result<Option<T>, Error> {
+    let v = defined(v.clone())?;
+    if v.is_none() {
+        return Ok(None);
+    }
+    T::try_from(v).map(Some)
 }
 
 /// Nanoseconds → `212.4ms`, `1.53s`, `850µs`; none → `-`.
