@@ -1,6 +1,7 @@
 //! Tests of reports (`dfaas_run::report`) and of the `report` and `compare` commands, on run
 //! folders built deterministically by `fixture` and on real runs against the demo node.
 
+mod compare;
 mod fixture;
 mod html;
 mod json_schema;
