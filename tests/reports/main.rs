@@ -5,6 +5,7 @@ mod compare;
 mod fixture;
 mod html;
 mod json_schema;
+mod metrics;
 mod report_cli;
 
 #[path = "../support/mod.rs"]
