@@ -2,6 +2,7 @@
 //! folders built deterministically by `fixture` and on real runs against the demo node.
 
 mod compare;
+mod expectations;
 mod fixture;
 mod html;
 mod json_schema;
