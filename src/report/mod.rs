@@ -11,6 +11,6 @@ pub mod plot_files;
 pub mod recount;
 pub mod run_folder;
 pub mod template_error;
-mod template_filters;
+pub(crate) mod template_filters;
 pub mod templates;
 pub mod vegeta_text;

@@ -6,9 +6,12 @@ use super::executor::Context;
 use super::results::{merge_results, MergeOptions, RESULTS_FILE, SUMMARY_FILE};
 use crate::parser::ast::When;
 use crate::plan::StepKind;
+use crate::report::context::ReportContext;
 use crate::report::expect::{self, Planned, Verdict};
 use crate::report::metrics::Metrics;
 use crate::report::notify::{self, RunNews};
+use crate::report::run_folder::{RunFolder, VerdictSource};
+use crate::report::templates::ReportFormat;
 use crate::report::{self, vegeta_text};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -172,10 +175,13 @@ pub async fn notify(ctx: &Context, step_id: &str) -> Result<Option<String>, Stri
         .ok()
         .and_then(|t| serde_json::from_str(&t).ok())
         .unwrap_or_default();
+    let report = RunFolder::read(&ctx.dir, VerdictSource::File).ok().map(|run| ReportContext::new(&run));
     let news = RunNews {
         scenario: ctx.scenario.name.clone(),
         status,
         run_dir: ctx.dir.display().to_string(),
+        report_path: main_report(ctx),
+        report,
         requests: all.as_ref().map(|(m, _)| m.summary.requests).unwrap_or(0),
         success_ratio: all.as_ref().and_then(|(m, _)| m.success_ratio()),
         p99_ms: all
@@ -195,4 +201,16 @@ pub async fn notify(ctx: &Context, step_id: &str) -> Result<Option<String>, Stri
     )
     .await?;
     Ok(Some(format!("sent (attempt {attempts})")))
+}
+
+/// The run's main report for people: the first written of HTML, Markdown, text, JSON.
+fn main_report(ctx: &Context) -> Option<String> {
+    let spec = &ctx.scenario.report;
+    let dir = spec.output.clone().unwrap_or_else(|| ctx.dir.clone());
+    [ReportFormat::Html, ReportFormat::Markdown, ReportFormat::Text, ReportFormat::Json]
+        .into_iter()
+        .filter(|f| spec.formats.iter().any(|name| name == f.name()))
+        .map(|f| dir.join(f.file_name()))
+        .find(|p| p.is_file())
+        .map(|p| p.display().to_string())
 }

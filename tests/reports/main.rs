@@ -7,7 +7,9 @@ mod fixture;
 mod html;
 mod json_schema;
 mod metrics;
+mod notify;
 mod report_cli;
+mod webhook;
 
 #[path = "../support/mod.rs"]
 mod support;
