@@ -44,6 +44,7 @@ pub enum Code {
     MissingTarget,
     NoAttacks,
     Unused,
+    Template,
 }
 
 impl Code {
@@ -86,6 +87,7 @@ impl Code {
             Code::MissingTarget => "dfs::missing_target",
             Code::NoAttacks => "dfs::no_attacks",
             Code::Unused => "dfs::unused",
+            Code::Template => "dfs::template",
         }
     }
 }

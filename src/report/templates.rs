@@ -170,3 +170,16 @@ fn same_folder(a: &Path, b: &Path) -> bool {
         _ => a == b,
     }
 }
+
+/// Compiles a user template without rendering it: syntax errors are found when the scenario is
+/// checked, not at the end of a run. (Names are only known at render time.)
+pub fn syntax_check(path: &Path) -> Result<(), Box<TemplateError>> {
+    let shown = path.display().to_string();
+    let source = std::fs::read_to_string(path)
+        .map_err(|e| Box::new(TemplateError::whole_file(&shown, format!("cannot read the template: {e}"))))?;
+    let mut env = Environment::new();
+    env.set_debug(true);
+    env.add_template_owned("template", source.clone())
+        .map_err(|e| Box::new(TemplateError::new(&e, &shown, &source, &[])))?;
+    Ok(())
+}

@@ -9,6 +9,7 @@ mod json_schema;
 mod metrics;
 mod notify;
 mod report_cli;
+mod run_reports;
 mod webhook;
 
 #[path = "../support/mod.rs"]
