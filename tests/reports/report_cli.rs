@@ -192,3 +192,13 @@ fn an_unknown_format_version_or_a_folder_that_is_no_run_is_an_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("error: cannot read ./run.json"), "{}", stderr(&out));
 }
+
+#[test]
+fn the_summary_shown_in_the_docs_is_the_golden_one() {
+    let docs = std::fs::read_to_string(support::root().join("docs/reports.md")).expect("docs/reports.md");
+    let golden = std::fs::read_to_string(support::root().join("tests/reports/golden/summary.txt")).expect("golden");
+    assert!(
+        docs.contains(&format!("```\n{golden}```")),
+        "docs/reports.md shows an outdated summary; paste tests/reports/golden/summary.txt"
+    );
+}
