@@ -103,19 +103,17 @@ pub fn compare(a: &ReportContext, b: &ReportContext, thresholds: Thresholds) -> 
         .collect();
     let mut warnings: Vec<String> = a.warnings.iter().map(|w| format!("A: {w}")).collect();
     warnings.extend(b.warnings.iter().map(|w| format!("B: {w}")));
+    let (only_in_a, only_in_b): (Vec<String>, Vec<String>) = (
+        in_a.iter().filter(|n| !in_b.contains(n)).cloned().collect(),
+        in_b.iter().filter(|n| !in_a.contains(n)).cloned().collect(),
+    );
+    if !only_in_a.is_empty() || !only_in_b.is_empty() {
+        warnings.push("`all` covers different attacks in A and B: compare it with care".to_string());
+    }
     if a.scenario != b.scenario {
         warnings.push(format!("the runs are of different scenarios (`{}` and `{}`)", a.scenario, b.scenario));
     }
-    Comparison {
-        a: side(a),
-        b: side(b),
-        thresholds,
-        sections,
-        only_in_a: in_a.iter().filter(|n| !in_b.contains(n)).cloned().collect(),
-        only_in_b: in_b.iter().filter(|n| !in_a.contains(n)).cloned().collect(),
-        regressions,
-        warnings,
-    }
+    Comparison { a: side(a), b: side(b), thresholds, sections, only_in_a, only_in_b, regressions, warnings }
 }
 
 fn signed_percent(r: f64) -> String {

@@ -76,3 +76,17 @@ fn bad_input_exits_2() {
         assert!(stderr(&out).contains(message), "{args:?}: {}", stderr(&out));
     }
 }
+
+#[test]
+fn attacks_of_only_one_run_are_listed_not_compared() {
+    let tmp = runs();
+    std::fs::remove_dir_all(tmp.path().join("runs/same/spike")).expect("remove");
+    let out = dfaas_run(tmp.path(), &["compare", "runs/a", "runs/same", "--max-p99-regression", "10%"]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}{}", stderr(&out));
+    assert!(text.contains("only in A (not compared): spike\n"), "{text}");
+    assert!(text.contains("warning: B: attack `spike`: its folder runs/same/spike is missing"), "{text}");
+    assert!(text.contains("warning: `all` covers different attacks in A and B"), "{text}");
+    let sections: Vec<&str> = text.lines().filter(|l| !l.starts_with(' ') && l.ends_with("verdict")).collect();
+    assert_eq!(sections.len(), 2, "warmup and all: {sections:?}");
+}
