@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Renders an HTML report in headless Chromium and takes a screenshot, failing when the page logs
-# anything to the console (errors, blocked or failed fetches). No network: every host resolves
-# to nothing, so a report that tried to fetch a resource would log an error here.
+# anything to the console or tries to fetch anything over the network (found in Chromium's net
+# log). No traffic leaves the machine: every host name resolves to nothing.
 #
 #   tests/html_screenshot.sh runs/<scenario>/<timestamp>/report.html screenshot.png [WIDTHxHEIGHT]
 #
@@ -25,6 +25,7 @@ fi
 
 profile="$(mktemp -d)"
 log="$(mktemp)"
+netlog="$profile/netlog.json"
 trap 'rm -rf "$profile" "$log"' EXIT
 url="file://$(cd "$(dirname "$html")" && pwd)/$(basename "$html")"
 rm -f "$png"
@@ -33,14 +34,21 @@ rm -f "$png"
   --disable-component-update --disable-sync --no-first-run --disable-default-apps \
   --disable-extensions --user-data-dir="$profile" --host-resolver-rules="MAP * ~NOTFOUND" \
   --hide-scrollbars --window-size="${size/x/,}" --screenshot="$png" \
-  --enable-logging=stderr --v=0 "$url" >"$log" 2>&1 || {
+  --enable-logging=stderr --v=0 --log-level=0 --log-net-log="$netlog" "$url" >"$log" 2>&1 || {
   cat "$log" >&2
   echo "chromium failed" >&2
   exit 1
 }
 
-if grep -E ':CONSOLE(\([0-9]+\))?\]|Failed to load resource|net::ERR_' "$log" >&2; then
-  echo "the page logged console messages or failed fetches (above)" >&2
+# Console messages (errors, warnings, console.log) are logged as `INFO:CONSOLE:<line>] "..."`.
+if grep -E ':CONSOLE[:(]' "$log" >&2; then
+  echo "the page logged console messages (above)" >&2
+  exit 1
+fi
+# Requests made for the page (not Chromium's own background ones) carry the page's file://
+# origin in their network keys.
+if [ -f "$netlog" ] && grep -o -E '"(key|network_anonymization_key)":"[^"]*file://[^"]*"' "$netlog" | grep -E 'https?://|wss?://' >&2; then
+  echo "the page tried to fetch something over the network (above)" >&2
   exit 1
 fi
 if [ ! -s "$png" ]; then

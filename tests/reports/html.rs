@@ -125,7 +125,7 @@ fn the_html_report_parses_cleanly_holds_every_attack_and_plot_and_fetches_nothin
 #[test]
 fn the_external_reference_check_finds_what_a_browser_would_fetch() {
     for (html, what) in [
-        ("<img src=\"https://example.invalid/a.png\">", "img src"),
+        ("<img src=\"http://127.0.0.1:9/a.png\">", "img src"),
         ("<link rel=\"stylesheet\" href=\"s.css\">", "link"),
         ("<script src=\"x.js\"></script>", "script"),
         ("<a href=\"http://127.0.0.1:8080/\">target</a>", "a href"),
@@ -162,22 +162,50 @@ fn values_are_html_escaped() {
     assert_eq!(external_references(&doc), Vec::<String>::new());
 }
 
+fn need_chromium() {
+    if which("chromium").or_else(|| which("chromium-browser")).is_none() {
+        panic!("chromium is not on PATH: install it (Debian: `apt-get install chromium`; .ci/run does) to render the HTML report");
+    }
+}
+
+fn screenshot(html: &Path, shot: &Path) -> std::process::Output {
+    let script = support::root().join("tests/html_screenshot.sh");
+    std::process::Command::new("bash")
+        .arg(&script)
+        .arg(html)
+        .arg(shot)
+        .arg("1000x1400")
+        .output()
+        .expect("the script runs")
+}
+
+#[test]
+fn the_screenshot_script_fails_on_console_messages_and_network_fetches() {
+    need_chromium();
+    let tmp = tempfile::tempdir().expect("temp dir");
+    for (name, body, why) in [
+        ("console.html", "<script>console.error(\"boom\")</script>", "console messages"),
+        ("fetch.html", "<img src=\"http://127.0.0.1:9/x.png\" alt=\"\">", "fetch something over the network"),
+    ] {
+        let page = tmp.path().join(name);
+        std::fs::write(
+            &page,
+            format!("<!DOCTYPE html><html><head><title>t</title></head><body><p>hello</p>{body}</body></html>"),
+        )
+        .expect("page");
+        let out = screenshot(&page, &tmp.path().join("shot.png"));
+        assert_eq!(out.status.code(), Some(1), "{name}: {}", stderr(&out));
+        assert!(stderr(&out).contains(why), "{name}: {}", stderr(&out));
+    }
+}
+
 #[test]
 fn html_renders_in_headless_chromium() {
-    let Some(_) = which("chromium").or_else(|| which("chromium-browser")) else {
-        panic!("chromium is not on PATH: install it (Debian: `apt-get install chromium`; .ci/run does) to render the HTML report");
-    };
+    need_chromium();
     let tmp = tempfile::tempdir().expect("temp dir");
     let (run, _) = html_report(tmp.path());
     let shot = tmp.path().join("shot.png");
-    let script = support::root().join("tests/html_screenshot.sh");
-    let out = std::process::Command::new("bash")
-        .arg(&script)
-        .arg(run.join("report.html"))
-        .arg(&shot)
-        .arg("1000x1400")
-        .output()
-        .expect("the script runs");
+    let out = screenshot(&run.join("report.html"), &shot);
     assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
     let (width, height, pixels) = decode_png(&std::fs::read(&shot).expect("screenshot"));
     assert_eq!((width, height), (1000, 1400));
