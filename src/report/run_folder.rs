@@ -189,20 +189,16 @@ fn attack_results(
     let path = dir.join(folder);
     let step = manifest.steps.iter().find(|s| s.id == format!("attack:{name}"));
     let ran = manifest.attacks.iter().any(|a| a.name == name);
+    let started = path.join(RESULTS_FILE).exists() || path.join(SUMMARY_FILE).exists();
+    if !ran && !started {
+        // Skipped (a gate failed), or interrupted before its start: nothing is missing.
+        let why = step.and_then(|s| s.message.clone()).unwrap_or_else(|| "it did not run".into());
+        return Err(format!("no results: {why}"));
+    }
     if !path.is_dir() {
-        return match step.map(|s| s.state) {
-            Some(StepState::Skipped | StepState::Pending) | None if !ran => {
-                let why = step.and_then(|s| s.message.clone()).unwrap_or_else(|| "it did not run".into());
-                Err(format!("no results: {why}"))
-            }
-            _ => {
-                warnings.push(format!(
-                    "attack `{name}`: its folder {} is missing; it is left out of every figure",
-                    path.display()
-                ));
-                Err(format!("its folder {} is missing", path.display()))
-            }
-        };
+        warnings
+            .push(format!("attack `{name}`: its folder {} is missing; it is left out of every figure", path.display()));
+        return Err(format!("its folder {} is missing", path.display()));
     }
     let summary_problem = if path.join(SUMMARY_FILE).exists() {
         match Metrics::load(&path) {
