@@ -4,92 +4,73 @@
 use crate::parser::span::{SourceMap, Span};
 use serde::Serialize;
 
-/// Stable diagnostic codes (`dfs::…`). Tests and editors match on these; never renumber or rename.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-pub enum Code {
-    Syntax,
-    Io,
-    Encoding,
-    TooLarge,
-    NoScenarios,
-    ImportCycle,
-    ImportMissing,
-    ScenarioInImport,
-    UnsetVariable,
-    UnknownOverride,
-    BadInterpolation,
-    Duplicate,
-    DuplicateProperty,
-    UnknownNode,
-    UnknownFunction,
-    UnknownStep,
-    AfterCycle,
-    MissingProperty,
-    Conflict,
-    InvalidDuration,
-    InvalidRate,
-    InvalidPercent,
-    InvalidSize,
-    InvalidNumber,
-    InvalidStatus,
-    UnitMismatch,
-    UnknownMetric,
-    UnknownMethod,
-    UnknownFormat,
-    BadUrl,
-    BadHeader,
-    BadRegex,
-    ReservedName,
-    EmptyStages,
-    MissingTarget,
-    NoAttacks,
-    Unused,
-    Template,
+/// Declares `Code`, its stable names and `Code::ALL` from one table, so they cannot drift apart.
+macro_rules! codes {
+    ($($variant:ident => $name:literal,)*) => {
+        /// Stable diagnostic codes (`dfs::…`). Tests and editors match on these; never renumber or rename.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+        pub enum Code {
+            $($variant,)*
+        }
+
+        impl Code {
+            /// Every code, in declaration order (`docs/diagnostics.schema.json` lists the same names).
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $name,)*
+                }
+            }
+        }
+    };
 }
 
-impl Code {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Code::Syntax => "dfs::syntax",
-            Code::Io => "dfs::io",
-            Code::Encoding => "dfs::encoding",
-            Code::TooLarge => "dfs::too_large",
-            Code::NoScenarios => "dfs::no_scenarios",
-            Code::ImportCycle => "dfs::import_cycle",
-            Code::ImportMissing => "dfs::import_missing",
-            Code::ScenarioInImport => "dfs::scenario_in_import",
-            Code::UnsetVariable => "dfs::unset_variable",
-            Code::UnknownOverride => "dfs::unknown_override",
-            Code::BadInterpolation => "dfs::bad_interpolation",
-            Code::Duplicate => "dfs::duplicate",
-            Code::DuplicateProperty => "dfs::duplicate_property",
-            Code::UnknownNode => "dfs::unknown_node",
-            Code::UnknownFunction => "dfs::unknown_function",
-            Code::UnknownStep => "dfs::unknown_step",
-            Code::AfterCycle => "dfs::after_cycle",
-            Code::MissingProperty => "dfs::missing_property",
-            Code::Conflict => "dfs::conflict",
-            Code::InvalidDuration => "dfs::invalid_duration",
-            Code::InvalidRate => "dfs::invalid_rate",
-            Code::InvalidPercent => "dfs::invalid_percent",
-            Code::InvalidSize => "dfs::invalid_size",
-            Code::InvalidNumber => "dfs::invalid_number",
-            Code::InvalidStatus => "dfs::invalid_status",
-            Code::UnitMismatch => "dfs::unit_mismatch",
-            Code::UnknownMetric => "dfs::unknown_metric",
-            Code::UnknownMethod => "dfs::unknown_method",
-            Code::UnknownFormat => "dfs::unknown_format",
-            Code::BadUrl => "dfs::bad_url",
-            Code::BadHeader => "dfs::bad_header",
-            Code::BadRegex => "dfs::bad_regex",
-            Code::ReservedName => "dfs::reserved_name",
-            Code::EmptyStages => "dfs::empty_stages",
-            Code::MissingTarget => "dfs::missing_target",
-            Code::NoAttacks => "dfs::no_attacks",
-            Code::Unused => "dfs::unused",
-            Code::Template => "dfs::template",
-        }
-    }
+codes! {
+    Syntax => "dfs::syntax",
+    Io => "dfs::io",
+    Encoding => "dfs::encoding",
+    TooLarge => "dfs::too_large",
+    NoScenarios => "dfs::no_scenarios",
+    ImportCycle => "dfs::import_cycle",
+    ImportMissing => "dfs::import_missing",
+    ScenarioInImport => "dfs::scenario_in_import",
+    UnsetVariable => "dfs::unset_variable",
+    UnknownOverride => "dfs::unknown_override",
+    BadInterpolation => "dfs::bad_interpolation",
+    Duplicate => "dfs::duplicate",
+    DuplicateProperty => "dfs::duplicate_property",
+    UnknownNode => "dfs::unknown_node",
+    UnknownFunction => "dfs::unknown_function",
+    UnknownStep => "dfs::unknown_step",
+    AfterCycle => "dfs::after_cycle",
+    MissingProperty => "dfs::missing_property",
+    Conflict => "dfs::conflict",
+    InvalidDuration => "dfs::invalid_duration",
+    InvalidRate => "dfs::invalid_rate",
+    InvalidPercent => "dfs::invalid_percent",
+    InvalidSize => "dfs::invalid_size",
+    InvalidNumber => "dfs::invalid_number",
+    InvalidStatus => "dfs::invalid_status",
+    UnitMismatch => "dfs::unit_mismatch",
+    UnknownMetric => "dfs::unknown_metric",
+    UnknownMethod => "dfs::unknown_method",
+    UnknownFormat => "dfs::unknown_format",
+    BadUrl => "dfs::bad_url",
+    BadHeader => "dfs::bad_header",
+    BadRegex => "dfs::bad_regex",
+    ReservedName => "dfs::reserved_name",
+    EmptyStages => "dfs::empty_stages",
+    MissingTarget => "dfs::missing_target",
+    NoAttacks => "dfs::no_attacks",
+    Unused => "dfs::unused",
+    BadTemplate => "dfs::bad_template",
+    UnknownVariable => "dfs::unknown_variable",
+    ListLength => "dfs::list_length",
+    TrailingRemark => "dfs::trailing_remark",
+    InvalidBoolean => "dfs::invalid_boolean",
+    InvalidName => "dfs::invalid_name",
+    NotImported => "dfs::not_imported",
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -247,6 +228,22 @@ impl Diagnostic {
             message: self.message.clone(),
             help: self.help.clone(),
             labels,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn codes_have_unique_well_formed_names() {
+        let names: HashSet<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+        assert_eq!(names.len(), Code::ALL.len(), "two codes share a name");
+        for name in names {
+            let rest = name.strip_prefix("dfs::").unwrap_or_default();
+            assert!(!rest.is_empty() && rest.chars().all(|c| c.is_ascii_lowercase() || c == '_'), "{name}");
         }
     }
 }

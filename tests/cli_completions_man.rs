@@ -12,7 +12,7 @@ fn stdout(out: &Output) -> String {
 }
 
 const COMMANDS: &[&str] =
-    &["demo-node", "fmt", "run", "check", "plan", "diff", "init", "completions", "man", "report", "compare"];
+    &["demo-node", "fmt", "run", "check", "plan", "diff", "init", "import", "completions", "man", "report", "compare"];
 
 #[test]
 fn bash_completions_are_a_valid_script_naming_every_command() {

@@ -7,7 +7,14 @@ use dfaas_run::parser::span::FileId;
 use dfaas_run::parser::{parse_file, TOP_LEVEL_KEYWORDS};
 use support::root;
 
-const DOCS: &[&str] = &["README.md", "docs/language.md", "docs/cli.md", "docs/architecture.md", "docs/reports.md"];
+const DOCS: &[&str] = &[
+    "README.md",
+    "docs/language.md",
+    "docs/cli.md",
+    "docs/architecture.md",
+    "docs/migrating-from-dfaas-operator.md",
+    "docs/reports.md",
+];
 
 /// The fenced code blocks of a Markdown file, with their info string (`json`, or empty).
 fn code_blocks(text: &str) -> Vec<(String, String)> {

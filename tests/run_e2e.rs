@@ -131,27 +131,32 @@ expect p99(all) < 2s
     seqs.sort_unstable();
     assert_eq!(seqs, (0..200).collect::<Vec<_>>());
 
-    // `after first` + `delay 500ms`: the second attack starts after the first one's last send
-    // plus the delay (loose upper bound: a shared machine can be slow).
+    // `after first` + `delay 500ms`: the second attack starts 2.5 s after the first one in the plan
+    // (first's 2 s, then the delay), never before the first one's last response; loose upper bound:
+    // a shared machine can be slow.
+    // Compare scheduled times (sent − lateness): a late first request must not shift the check.
+    let scheduled = |r: &Value| timestamp(r) - Duration::from_nanos(r["lateness"].as_u64().expect("lateness"));
+    let first_start = first.iter().map(scheduled).min().expect("first has results");
     let first_last = first.iter().map(timestamp).max().expect("first has results");
     let second_first = second.iter().map(timestamp).min().expect("second has results");
-    let gap = second_first.duration_since(first_last).expect("second starts after first");
-    assert!(gap >= Duration::from_millis(500), "gap {gap:?}");
-    assert!(gap < Duration::from_secs(5), "gap {gap:?}");
+    let second_start = second.iter().map(scheduled).min().expect("second has results");
+    let offset = second_start.duration_since(first_start).expect("second starts after first");
+    assert!(offset >= Duration::from_millis(2_450), "second started {offset:?} after first");
+    assert!(offset < Duration::from_secs(7), "second started {offset:?} after first");
+    assert!(second_first > first_last, "the attacks do not overlap");
 
-    // The ramp's shape: more requests in its second half than in its first.
-    let start = second_first;
+    // The ramp's shape, from the scheduled times: ∫ 20→100/s over 1 s = 60 requests, then 140.
     let in_window = |lo: f64, hi: f64| {
         second
             .iter()
             .filter(|r| {
-                let t = timestamp(r).duration_since(start).unwrap_or_default().as_secs_f64();
+                let t = scheduled(r).duration_since(second_start).unwrap_or_default().as_secs_f64();
                 t >= lo && t < hi
             })
             .count()
     };
     let (early, late) = (in_window(0.0, 1.0), in_window(1.0, 2.1));
-    assert!(late > early * 2, "ramp: {early} then {late}");
+    assert!((59..=61).contains(&early) && (139..=141).contains(&late), "ramp: {early} then {late}");
 
     // Merged results: every line, in timestamp order.
     let merged = results(&run.join("merged-results/merged-results.json"));
@@ -316,4 +321,40 @@ fn sigint_leaves_readable_results_and_exits_130() {
     assert!(!lines.is_empty() && lines.len() < 12_000, "{}", lines.len());
     assert!(run.join("a/summary.json").exists(), "the writer finished cleanly");
     assert!(run.join("merged-results/merged-results.json").exists());
+}
+
+#[test]
+fn refused_connections_are_classified_and_the_run_folder_is_complete() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr");
+    let scenario = write(
+        tmp.path(),
+        "refused.dfs",
+        &format!("node gone {{ url \"http://{closed}\" }}\nattack a on gone {{\n  rate 20/s\n  duration 500ms\n  request GET \"/x\"\n}}\nexpect success(all) >= 99%\n"),
+    );
+    let output = dfaas_run(tmp.path(), &["run", scenario.to_str().expect("utf-8"), "--quiet"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "the attack ran, its expectation failed:\n{stderr}");
+    let run = run_dir(tmp.path(), &output);
+    let lines = results(&run.join("a/results.json"));
+    assert_eq!(lines.len(), 10);
+    assert!(lines.iter().all(|r| r["code"] == 0 && r["error_kind"] == "connect_refused"), "{}", lines[0]);
+    assert!(
+        lines.iter().all(|r| r["error"].as_str().is_some_and(|e| e.contains("connection refused"))),
+        "{}",
+        lines[0]
+    );
+    let report = std::fs::read_to_string(run.join("a/report.txt")).expect("report");
+    assert!(report.contains("Success       [ratio]                           0.00%"), "{report}");
+    assert!(report.contains("connection refused"), "the error set lists the error: {report}");
+    for file in [
+        "a/summary.json",
+        "a/latency.hdr",
+        "a/timeseries.csv",
+        "merged-results/merged-results.json",
+        "expectations.json",
+        "run.json",
+    ] {
+        assert!(run.join(file).exists(), "{file} is written");
+    }
 }

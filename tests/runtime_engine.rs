@@ -30,6 +30,7 @@ enum Behaviour {
 struct TestServer {
     addr: SocketAddr,
     bodies: Arc<Mutex<Vec<String>>>,
+    versions: Arc<Mutex<Vec<http::Version>>>,
     max_concurrent: Arc<AtomicU64>,
 }
 
@@ -37,17 +38,19 @@ async fn serve(behaviour: Behaviour) -> TestServer {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     let bodies = Arc::new(Mutex::new(Vec::new()));
+    let versions = Arc::new(Mutex::new(Vec::new()));
     let current = Arc::new(AtomicU64::new(0));
     let max_concurrent = Arc::new(AtomicU64::new(0));
-    let (b, cur, max) = (bodies.clone(), current.clone(), max_concurrent.clone());
+    let (b, cur, max, ver) = (bodies.clone(), current.clone(), max_concurrent.clone(), versions.clone());
     tokio::spawn(async move {
         loop {
             let Ok((stream, _)) = listener.accept().await else { return };
-            let (b, cur, max) = (b.clone(), cur.clone(), max.clone());
+            let (b, cur, max, ver) = (b.clone(), cur.clone(), max.clone(), ver.clone());
             tokio::spawn(async move {
                 let service = service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
-                    let (b, cur, max) = (b.clone(), cur.clone(), max.clone());
+                    let (b, cur, max, ver) = (b.clone(), cur.clone(), max.clone(), ver.clone());
                     async move {
+                        ver.lock().expect("lock").push(req.version());
                         let now = cur.fetch_add(1, Ordering::SeqCst) + 1;
                         max.fetch_max(now, Ordering::SeqCst);
                         let body = req.into_body().collect().await.map(|c| c.to_bytes()).unwrap_or_default();
@@ -74,7 +77,7 @@ async fn serve(behaviour: Behaviour) -> TestServer {
             });
         }
     });
-    TestServer { addr, bodies, max_concurrent }
+    TestServer { addr, bodies, versions, max_concurrent }
 }
 
 /// A server that answers with a truncated response and closes the connection.
@@ -141,7 +144,7 @@ fn engine(a: &Attack, addr: SocketAddr, timeout: Duration, max_in_flight: u64) -
     let client = HttpClient::new(ClientOptions {
         timeout,
         keep_alive: true,
-        http2: false,
+        http2: a.http2,
         insecure: false,
         max_idle_per_host: 1000,
         recorded_headers: vec![http::HeaderName::from_static("x-server")],
@@ -274,4 +277,93 @@ async fn a_stop_ends_the_schedule_and_records_in_flight_requests() {
     assert_eq!(done.len() as u64, stats.sent + stats.not_sent, "every sent request is recorded");
     assert!(stats.interrupted > 0);
     assert!(done.iter().filter(|c| c.outcome == Outcome::Interrupted).count() as u64 == stats.interrupted);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http2_is_spoken_when_asked() {
+    let server = serve(Behaviour::Ok).await;
+    let mut a = attack(100, 200, "h2 {{ seq }}");
+    a.http2 = true;
+    let (engine, sink) = engine(&a, server.addr, Duration::from_secs(5), 10_000);
+    let stats = engine.run_open(open_profile(&a), Instant::now()).await;
+    assert_eq!(stats.sent, 20);
+    assert!(sink.0.lock().expect("lock").iter().all(|c| c.response.code == 200), "every request answered");
+    let versions = server.versions.lock().expect("lock");
+    assert_eq!(versions.len(), 20);
+    assert!(versions.iter().all(|v| *v == http::Version::HTTP_2), "{versions:?}");
+}
+
+/// An HTTPS server with a self-signed certificate for `localhost`.
+async fn serve_tls() -> SocketAddr {
+    let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).expect("certificate");
+    let der = cert.cert.der().clone();
+    let key = rustls::pki_types::PrivateKeyDer::try_from(cert.signing_key.serialize_der()).expect("key");
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("versions")
+        .with_no_client_auth()
+        .with_single_cert(vec![der], key)
+        .expect("server config");
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else { return };
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let Ok(tls) = acceptor.accept(stream).await else { return };
+                let service = service_fn(|_req: hyper::Request<hyper::body::Incoming>| async {
+                    Ok::<_, std::convert::Infallible>(hyper::Response::new(Full::new(Bytes::from_static(b"secure"))))
+                });
+                let io = hyper_util::rt::TokioIo::new(tls);
+                let _ = hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new())
+                    .serve_connection(io, service)
+                    .await;
+            });
+        }
+    });
+    addr
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tls_is_verified_unless_insecure() {
+    let addr = serve_tls().await;
+    let base = url::Url::parse(&format!("https://localhost:{}", addr.port())).expect("url");
+    for insecure in [false, true] {
+        let mut a = attack(20, 100, "");
+        a.insecure = insecure;
+        let endpoint = Endpoint { name: "n".into(), base: base.clone(), headers: vec![] };
+        let (mut engine, sink) = engine(&a, addr, Duration::from_secs(5), 10_000);
+        let factory = Arc::new(RequestFactory::new(&a, vec![endpoint]).expect("factory"));
+        let client = HttpClient::new(ClientOptions {
+            timeout: Duration::from_secs(5),
+            keep_alive: true,
+            http2: false,
+            insecure,
+            max_idle_per_host: 10,
+            recorded_headers: vec![],
+            keep_body: None,
+        });
+        let e = Arc::get_mut(&mut engine).expect("not shared yet");
+        e.factory = factory;
+        e.client = client;
+        engine.run_open(open_profile(&a), Instant::now()).await;
+        let done = sink.0.lock().expect("lock");
+        assert_eq!(done.len(), 2);
+        if insecure {
+            assert!(
+                done.iter().all(|c| c.response.code == 200 && c.response.failure.is_none()),
+                "{:?}",
+                done[0].response
+            );
+        } else {
+            assert!(
+                done.iter().all(|c| matches!(&c.response.failure, Some(Failure::Tls(m)) if m.contains("certificate"))),
+                "a self-signed certificate is refused by default: {:?}",
+                done[0].response
+            );
+        }
+    }
 }

@@ -8,7 +8,7 @@ use crate::model::*;
 use crate::parser::ast::{self, AttackItem, Ident, Item};
 use crate::parser::span::{Span, Spanned};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 /// Names that mean something else where attacks are referenced.
@@ -55,14 +55,17 @@ impl Checker<'_> {
             seen.insert(&decl.name.node, decl.name.span);
             unique.push(*decl);
         }
-        let attack_names: Vec<&str> = unique.iter().map(|d| d.name.node.as_str()).collect();
-        let attacks: Vec<Attack> = unique.iter().filter_map(|d| self.attack(d, node_names, &attack_names)).collect();
+        // What `after` may name: the attacks and the health gates.
+        let steps: Vec<&str> = unique.iter().map(|d| d.name.node.as_str()).chain(["health"]).collect();
+        let attacks: Vec<Attack> = unique.iter().filter_map(|d| self.attack(d, node_names, &steps)).collect();
         self.check_after_cycles(&unique);
         attacks
     }
 
-    fn attack(&self, decl: &ast::AttackDecl, node_names: &[&str], attack_names: &[&str]) -> Option<Attack> {
-        let mut ok = decl.nodes.iter().all(|n| self.known(n, node_names, "node", Code::UnknownNode));
+    fn attack(&self, decl: &ast::AttackDecl, node_names: &[&str], steps: &[&str]) -> Option<Attack> {
+        // Every node is checked (no short-circuit): each unknown one is reported.
+        let known_nodes = decl.nodes.iter().filter(|n| self.known(n, node_names, "node", Code::UnknownNode)).count();
+        let mut ok = known_nodes == decl.nodes.len();
         let mut seen = BTreeMap::new();
         let mut parts = Parts::default();
         let mut attack = Attack {
@@ -101,7 +104,7 @@ impl Checker<'_> {
                                 .help("name another attack, or use `delay` to start later"),
                             );
                             good = false;
-                        } else if self.known(n, &[attack_names, &["health"]].concat(), "attack", Code::UnknownStep) {
+                        } else if self.known(n, steps, "attack", Code::UnknownStep) {
                             if !attack.after.contains(&n.node) {
                                 attack.after.push(n.node.clone());
                             }
@@ -209,10 +212,13 @@ impl Checker<'_> {
                 ok = false;
             }
         }
-        if attack.http2 && !attack.keep_alive {
+        if let (true, false, Some(off), Some(http2)) =
+            (attack.http2, attack.keep_alive, seen.get("keep-alive"), seen.get("http2"))
+        {
             self.push(
                 Diagnostic::error(Code::Conflict, "`http2` needs `keep-alive on`")
-                    .label(seen["keep-alive"], "keep-alive is off")
+                    .label(*off, "keep-alive is off")
+                    .label(*http2, "HTTP/2 asked here")
                     .help("HTTP/2 multiplexes requests on kept-alive connections; remove one of the two"),
             );
             ok = false;
@@ -251,8 +257,8 @@ impl Checker<'_> {
         if let Some(first) = seen.get("request") {
             self.push(
                 Diagnostic::error(Code::Conflict, "an attack sends one kind of request")
-                    .label(*first, "first request here")
-                    .label(span, "another one here")
+                    .label(self.keyword(*first).0, "first request here")
+                    .label(self.keyword(span).0, "another one here")
                     .help("keep one `request` or one `targets` file; use several attacks for several requests"),
             );
             return false;
@@ -270,10 +276,13 @@ impl Checker<'_> {
     /// Decides the load model from `rate`/`duration`/`stages`/`workers`.
     fn load(&self, decl: &ast::AttackDecl, p: &Parts, seen: &BTreeMap<&'static str, Span>) -> Option<Load> {
         let conflict = |a: Span, b: Span, message: &str, help: &str| {
+            let (first, second) = if a.start <= b.start { (a, b) } else { (b, a) };
+            let (first, first_word) = self.keyword(first);
+            let (second, _) = self.keyword(second);
             self.push(
                 Diagnostic::error(Code::Conflict, message.to_string())
-                    .label(a, "this")
-                    .label(b, "conflicts with this")
+                    .label(first, format!("`{first_word}` here"))
+                    .label(second, format!("conflicts with `{first_word}`"))
                     .help(help.to_string()),
             );
             None
@@ -336,6 +345,11 @@ impl Checker<'_> {
             Load::Open { profile } => profile.duration(),
             Load::Closed { duration, .. } => *duration,
         };
+        let length_span = match (p.duration, &p.stages) {
+            (Some((span, _)), _) => span,
+            (None, Some((span, _))) => self.keyword(*span).0,
+            (None, None) => decl.name.span,
+        };
         if duration > MAX_ATTACK_DURATION {
             self.push(
                 Diagnostic::error(
@@ -346,12 +360,19 @@ impl Checker<'_> {
                         units::format_duration(duration)
                     ),
                 )
-                .label(decl.name.span, "too long")
+                .label(length_span, "too long")
                 .help("split very long soaks into several runs"),
             );
             return None;
         }
         Some(load)
+    }
+
+    /// The keyword an item starts with, and its span: where to point at a whole item.
+    fn keyword(&self, item: Span) -> (Span, String) {
+        let text = &self.sources.get(item.file).text[item.start..item.end];
+        let word = text.split(|c: char| c.is_whitespace() || c == '{').next().unwrap_or_default();
+        (Span::new(item.file, item.start, item.start + word.len()), word.to_string())
     }
 
     fn missing_duration(&self, decl: &ast::AttackDecl, seen: &BTreeMap<&'static str, Span>) -> Option<Load> {
@@ -369,7 +390,7 @@ impl Checker<'_> {
         if decls.is_empty() {
             self.push(
                 Diagnostic::error(Code::EmptyStages, "`stages` has no stage")
-                    .label(span, "empty")
+                    .label(self.keyword(span).0, "empty block")
                     .help("add stages like `ramp 10/s -> 100/s over 30s` and `hold 100/s for 1m`"),
             );
             return None;
@@ -451,7 +472,7 @@ impl Checker<'_> {
                 if !url_ok {
                     self.push(
                         Diagnostic::error(Code::BadUrl, format!("`{t}` is not a valid URL"))
-                            .label(req.target.span, "here")
+                            .label(req.target.span, "not a valid URL")
                             .help(
                                 "write an absolute URL like \"http://127.0.0.1:8080/path\", or a path like \"/path\"",
                             ),
@@ -469,7 +490,7 @@ impl Checker<'_> {
             } else if !t.starts_with('/') {
                 self.push(
                     Diagnostic::error(Code::BadUrl, format!("`{t}` is neither a path nor a URL"))
-                        .label(req.target.span, "here")
+                        .label(req.target.span, "not a path")
                         .help("write a path starting with `/` (appended to the node's URL) or an absolute \"http://...\" URL"),
                 );
                 ok = false;
@@ -519,7 +540,67 @@ impl Checker<'_> {
             };
             ok &= good;
         }
+        ok &= self.templates(req, spec.feeder.is_some());
         ok.then_some(RequestSource::Spec(spec))
+    }
+
+    /// Per-request templates (target, header values, inline body) must compile and name only
+    /// known placeholders, so that a run never starts with a request it cannot build.
+    fn templates(&self, req: &ast::RequestDecl, has_feeder: bool) -> bool {
+        let mut texts: Vec<(&Spanned<ast::Str>, &str)> = vec![(&req.target, "request target")];
+        for item in &req.items {
+            match &item.node {
+                ast::RequestItem::Header(kv) => texts.push((&kv.value, "header value")),
+                ast::RequestItem::Body(s) => texts.push((s, "body")),
+                _ => {}
+            }
+        }
+        let mut ok = true;
+        for (text, what) in texts {
+            let Some(source) = self.string(text) else { continue };
+            if !source.contains("{{") && !source.contains("{%") && !source.contains("{#") {
+                continue;
+            }
+            let env = minijinja::Environment::new();
+            let template = match env.template_from_str(&source) {
+                Ok(t) => t,
+                Err(e) => {
+                    self.push(
+                        Diagnostic::error(
+                            Code::BadTemplate,
+                            format!("the {what} template does not compile: {}", e.detail().unwrap_or("syntax error")),
+                        )
+                        .label(text.span, format!("template error on its line {}", e.line().unwrap_or(1)))
+                        .help("placeholders are written `{{ seq }}`; to send `{{` literally, write `{{ \"{{\" }}`"),
+                    );
+                    ok = false;
+                    continue;
+                }
+            };
+            let mut names: Vec<String> = template.undeclared_variables(false).into_iter().collect();
+            names.sort();
+            for name in names {
+                if !TEMPLATE_PLACEHOLDERS.contains(&name.as_str()) {
+                    self.push(
+                        Diagnostic::error(Code::BadTemplate, format!("unknown placeholder `{name}` in the {what}"))
+                            .label(text.span, format!("uses `{{{{ {name} }}}}`"))
+                            .help(crate::diagnostic::suggest(&name, TEMPLATE_PLACEHOLDERS.iter().copied())),
+                    );
+                    ok = false;
+                } else if name == "feeder" && !has_feeder {
+                    self.push(
+                        Diagnostic::error(
+                            Code::BadTemplate,
+                            format!("the {what} uses `feeder` but the request has no feeder"),
+                        )
+                        .label(text.span, "uses `{{ feeder.… }}`")
+                        .help("add `feeder csv \"rows.csv\"` to the request block"),
+                    );
+                    ok = false;
+                }
+            }
+        }
+        ok
     }
 
     /// A path relative to the declaring file that must name an existing file.
@@ -529,10 +610,10 @@ impl Checker<'_> {
         if full.is_file() {
             return Some(full);
         }
-        let shown = Path::new(&text).display();
+        let looked_for = super::load::relative_name(&self.sources.get(path.span.file).name, &text);
         self.push(
-            Diagnostic::error(Code::Io, format!("{what} `{shown}` does not exist"))
-                .label(path.span, format!("looked for {}", full.display()))
+            Diagnostic::error(Code::Io, format!("{what} `{text}` does not exist"))
+                .label(path.span, format!("looked for {looked_for}"))
                 .help("paths are relative to the scenario file that names them"),
         );
         None
@@ -557,54 +638,72 @@ impl Checker<'_> {
                     .collect()
             })
             .collect();
-        // 0 = unvisited, 1 = on the stack, 2 = done.
-        let mut state = vec![0u8; decls.len()];
-        let mut reported = false;
+        // Depth-first, with an explicit stack so that a long chain of `after`s cannot overflow the
+        // thread's stack. Each edge back to an attack on the path closes one cycle: all are reported.
+        const UNVISITED: u8 = 0;
+        const ON_PATH: u8 = 1;
+        const DONE: u8 = 2;
+        let mut state = vec![UNVISITED; decls.len()];
         for start in 0..decls.len() {
-            let mut path: Vec<(usize, Option<&Ident>)> = Vec::new();
-            self.visit(start, None, &edges, &mut state, &mut path, decls, &mut reported);
+            if state[start] != UNVISITED {
+                continue;
+            }
+            state[start] = ON_PATH;
+            let mut path: Vec<PathStep> = vec![PathStep { attack: start, via: None, next_edge: 0 }];
+            while let Some(top) = path.last_mut() {
+                let attack = top.attack;
+                let Some(&(next, ident)) = edges[attack].get(top.next_edge) else {
+                    state[attack] = DONE;
+                    path.pop();
+                    continue;
+                };
+                top.next_edge += 1;
+                match state[next] {
+                    UNVISITED => {
+                        state[next] = ON_PATH;
+                        path.push(PathStep { attack: next, via: Some(ident), next_edge: 0 });
+                    }
+                    ON_PATH => self.report_cycle(&path, next, ident, decls),
+                    _ => {}
+                }
+            }
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn visit<'d>(
-        &self,
-        node: usize,
-        via: Option<&'d Ident>,
-        edges: &[Vec<(usize, &'d Ident)>],
-        state: &mut [u8],
-        path: &mut Vec<(usize, Option<&'d Ident>)>,
-        decls: &[&ast::AttackDecl],
-        reported: &mut bool,
-    ) {
-        if state[node] == 2 {
-            return;
+    /// One cycle: the attacks on `path` from `back_to` on, closed by `closing` (`after back_to`).
+    fn report_cycle(&self, path: &[PathStep], back_to: usize, closing: &Ident, decls: &[&ast::AttackDecl]) {
+        /// A long cycle is shown by its first steps and its closing `after`.
+        const SHOWN: usize = 8;
+        let from = path.iter().position(|s| s.attack == back_to).unwrap_or(0);
+        let cycle = &path[from..];
+        let name = |i: usize| decls[i].name.node.as_str();
+        let mut waits: Vec<String> = cycle
+            .iter()
+            .enumerate()
+            .take(SHOWN)
+            .map(|(k, step)| {
+                let next = cycle.get(k + 1).map_or(back_to, |s| s.attack);
+                format!("`{}` after `{}`", name(step.attack), name(next))
+            })
+            .collect();
+        if cycle.len() > SHOWN {
+            let last = cycle[cycle.len() - 1].attack;
+            waits.push(format!("… ({} attacks in all), `{}` after `{}`", cycle.len(), name(last), name(back_to)));
         }
-        if state[node] == 1 {
-            if !*reported {
-                let start = path.iter().position(|(n, _)| *n == node).unwrap_or(0);
-                let mut names: Vec<&str> = path[start..].iter().map(|(n, _)| decls[*n].name.node.as_str()).collect();
-                names.push(decls[node].name.node.as_str());
-                let mut d = Diagnostic::error(
-                    Code::AfterCycle,
-                    format!("attacks wait for each other in a cycle: {}", names.join(" → after → ")),
-                );
-                for (_, ident) in path[start + 1..].iter().map(|(n, i)| (n, i)).chain(std::iter::once((&node, &via))) {
-                    if let Some(ident) = ident {
-                        d = d.label(ident.span, format!("`after {}`", ident.node));
-                    }
-                }
-                self.push(d.help("remove one `after` so that some attack can start first"));
-                *reported = true;
-            }
-            return;
+        let mut d = Diagnostic::error(
+            Code::AfterCycle,
+            format!("attacks wait for each other in a cycle: {}", waits.join(", ")),
+        );
+        for ident in cycle.iter().skip(1).take(SHOWN - 1).filter_map(|s| s.via).chain(std::iter::once(closing)) {
+            d = d.label(ident.span, format!("`after {}`", ident.node));
         }
-        state[node] = 1;
-        path.push((node, via));
-        for &(next, ident) in &edges[node] {
-            self.visit(next, Some(ident), edges, state, path, decls, reported);
-        }
-        path.pop();
-        state[node] = 2;
+        self.push(d.help("remove one `after` so that some attack can start first"));
     }
+}
+
+/// An attack on the depth-first path: how it was reached and which of its edges to follow next.
+struct PathStep<'d> {
+    attack: usize,
+    via: Option<&'d Ident>,
+    next_edge: usize,
 }

@@ -17,19 +17,29 @@ impl Checker<'_> {
     pub(super) fn build(&self, fallback_name: &str) -> Option<Scenario> {
         let name = self.scenario_name(fallback_name);
         let nodes = self.nodes();
-        let node_names: Vec<&str> = nodes.iter().map(|n| n.name.as_str()).collect();
+        // References are checked against every declared name, valid or not: a node with a bad
+        // `url` is reported once, not again at each place that names it.
+        let node_names = self.declared(|item| match item {
+            Item::Node(decl) => Some(&decl.name),
+            _ => None,
+        });
         self.check_forwarding(&node_names);
         let functions = self.functions();
-        let deployments = self.deployments(false, &node_names, &functions);
-        let teardowns = self.deployments(true, &node_names, &functions);
+        let function_names = self.declared(|item| match item {
+            Item::Function(decl) => Some(&decl.name),
+            _ => None,
+        });
+        let deployments = self.deployments(false, &node_names, &function_names, &functions);
+        let teardowns = self.deployments(true, &node_names, &function_names, &functions);
         let wait = self.wait();
         let gates = self.gates(&node_names);
         let attacks = self.attacks(&node_names);
+        self.warn_no_attacks();
         let report = self.report();
         let expectations = self.expectations(&attacks);
         let notifications = self.notifications();
         self.check_overrides();
-        self.warn_unused(&nodes, &attacks, &gates, &deployments);
+        self.warn_unused(&nodes);
         Some(Scenario {
             name: name?,
             source_hash: self.source_hash(),
@@ -44,6 +54,46 @@ impl Checker<'_> {
             expectations,
             notifications,
         })
+    }
+
+    /// The names of every declaration `name_of` picks, in source order, each once.
+    fn declared(&self, name_of: impl Fn(&Item) -> Option<&Ident>) -> Vec<&str> {
+        let mut names: Vec<&str> = Vec::new();
+        for item in self.items() {
+            if let Some(name) = name_of(&item.node) {
+                if !names.contains(&name.node.as_str()) {
+                    names.push(name.node.as_str());
+                }
+            }
+        }
+        names
+    }
+
+    /// A file that names a scenario is meant to run; without attacks, a run would send nothing.
+    /// (A file without `scenario` and without attacks only shares declarations with others.)
+    fn warn_no_attacks(&self) {
+        if self.items().any(|i| matches!(i.node, Item::Attack(_))) {
+            return;
+        }
+        let Some(root) = self.files.first() else { return };
+        if root.ast.items.is_empty() {
+            let name = &self.sources.get(root.id).name;
+            self.push(
+                Diagnostic::error(Code::NoAttacks, format!("`{name}` declares nothing"))
+                    .with_path(name.clone())
+                    .help("a scenario declares at least a node and an attack: `node edge { url \"http://127.0.0.1:8080\" }` and `attack spike on edge { ... }`"),
+            );
+            return;
+        }
+        for item in &root.ast.items {
+            if let Item::Scenario(name) = &item.node {
+                self.push(
+                    Diagnostic::warning(Code::NoAttacks, "this scenario declares no attack")
+                        .label(name.span, "runs no load")
+                        .help("add `attack NAME on NODE { ... }`; a file that only shares nodes should not name a scenario"),
+                );
+            }
+        }
     }
 
     fn source_hash(&self) -> String {
@@ -93,8 +143,10 @@ impl Checker<'_> {
             d = d.label(first, "first declared here").label(second, "declared again here");
             d = d.help(format!("rename one of them or remove the second {kind}"));
         } else {
-            d = d.label(second, "declared again here");
-            d = d.help(format!("it is first declared at {}; rename one of them", self.location(first)));
+            // Across files: point at the second declaration; the first is a label in its own file
+            // (shown as a location in the help line by the terminal rendering).
+            d = d.label(second, "declared again here").label(first, "first declared here");
+            d = d.help(format!("rename one of them, or remove one ({kind} names are shared by imported files)"));
         }
         self.push(d);
     }
@@ -138,7 +190,7 @@ impl Checker<'_> {
                         Code::BadUrl,
                         format!("`{text}` is not an http(s) URL (scheme `{}`)", u.scheme()),
                     )
-                    .label(s.span, "here")
+                    .label(s.span, format!("scheme `{}`", u.scheme()))
                     .help("write it like \"http://127.0.0.1:8080\""),
                 );
                 None
@@ -146,7 +198,7 @@ impl Checker<'_> {
             Err(e) => {
                 self.push(
                     Diagnostic::error(Code::BadUrl, format!("`{text}` is not a valid URL: {e}"))
-                        .label(s.span, "here")
+                        .label(s.span, "not a URL")
                         .help("write it like \"http://127.0.0.1:8080\" (scheme, host and optional port)"),
                 );
                 None
@@ -159,10 +211,18 @@ impl Checker<'_> {
         let name = self.string(&kv.key)?;
         let value = self.string(&kv.value)?;
         let token = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
-        if name.is_empty() || !name.chars().all(token) {
+        if name.is_empty() {
+            self.push(
+                Diagnostic::error(Code::BadHeader, "empty header name")
+                    .label(kv.key.span, "empty")
+                    .help("give the header a name, like \"Content-Type\""),
+            );
+            return None;
+        }
+        if !name.chars().all(token) {
             self.push(
                 Diagnostic::error(Code::BadHeader, format!("`{name}` is not a valid header name"))
-                    .label(kv.key.span, "here")
+                    .label(kv.key.span, "not a header name")
                     .help("header names are letters, digits and `-` (like \"Content-Type\"); no spaces or `:`"),
             );
             return None;
@@ -170,7 +230,7 @@ impl Checker<'_> {
         if value.contains(['\r', '\n', '\0']) {
             self.push(
                 Diagnostic::error(Code::BadHeader, format!("the value of header `{name}` contains a line break"))
-                    .label(kv.value.span, "here")
+                    .label(kv.value.span, "line break")
                     .help("header values are one line; remove `\\n` and `\\r`"),
             );
             return None;
@@ -185,7 +245,7 @@ impl Checker<'_> {
         if name.trim().is_empty() {
             self.push(
                 Diagnostic::error(Code::BadHeader, format!("empty {what} name"))
-                    .label(kv.key.span, "here")
+                    .label(kv.key.span, "empty")
                     .help(format!("give the {what} a name")),
             );
             return None;
@@ -346,7 +406,7 @@ impl Checker<'_> {
                         if name.node == decl.name.node {
                             self.push(
                                 Diagnostic::error(Code::Conflict, format!("node `{}` forwards to itself", name.node))
-                                    .label(name.span, "here")
+                                    .label(name.span, "the node itself")
                                     .help("list the peer nodes that take over its excess load"),
                             );
                         } else {
@@ -415,7 +475,7 @@ impl Checker<'_> {
                                 Some(_) => {
                                     self.push(
                                         Diagnostic::error(Code::MissingProperty, "empty image name")
-                                            .label(s.span, "here")
+                                            .label(s.span, "empty")
                                             .help("name a container image like \"ghcr.io/openfaas/figlet:latest\""),
                                     );
                                     ok = false;
@@ -457,8 +517,13 @@ impl Checker<'_> {
         functions
     }
 
-    fn deployments(&self, teardown: bool, node_names: &[&str], functions: &[Function]) -> Vec<Deployment> {
-        let function_names: Vec<&str> = functions.iter().map(|f| f.name.as_str()).collect();
+    fn deployments(
+        &self,
+        teardown: bool,
+        node_names: &[&str],
+        function_names: &[&str],
+        functions: &[Function],
+    ) -> Vec<Deployment> {
         let what = if teardown { "teardown" } else { "deployment" };
         let mut seen_pairs: BTreeMap<(String, String), Span> = BTreeMap::new();
         let mut out = Vec::new();
@@ -492,25 +557,25 @@ impl Checker<'_> {
                     }
                 }
             }
-            for f in &decl.functions {
+            // Each name is checked once, then every known function goes to every known node.
+            let known_functions: Vec<&Ident> = decl
+                .functions
+                .iter()
+                .filter(|f| self.known(f, function_names, "function", Code::UnknownFunction))
+                .collect();
+            let known_nodes: Vec<&Ident> =
+                decl.nodes.iter().filter(|n| self.known(n, node_names, "node", Code::UnknownNode)).collect();
+            for f in known_functions {
                 let function = functions.iter().find(|x| x.name == f.node);
-                if !self.known(f, &function_names, "function", Code::UnknownFunction) {
-                    continue;
-                }
-                for n in &decl.nodes {
-                    if !self.known(n, node_names, "node", Code::UnknownNode) {
-                        continue;
-                    }
+                for n in &known_nodes {
                     let key = (f.node.clone(), n.node.clone());
                     if let Some(first) = seen_pairs.get(&key) {
-                        let mut d = Diagnostic::error(
+                        let d = Diagnostic::error(
                             Code::Duplicate,
                             format!("function `{}` has two {what}s on node `{}`", f.node, n.node),
                         )
-                        .label(n.span, "again here");
-                        if first.file == n.span.file {
-                            d = d.label(*first, "first here");
-                        }
+                        .label(n.span, "again here")
+                        .label(*first, "first here");
                         self.push(d.help(format!("keep one {what} per function and node")));
                         continue;
                     }
@@ -707,7 +772,7 @@ impl Checker<'_> {
                 Err(_) => {
                     self.push(
                         Diagnostic::error(Code::InvalidNumber, format!("`{n}` is not a JSON number"))
-                            .label(value.span, "here")
+                            .label(value.span, "not a number")
                             .help("write a number like `3` or `0.5`"),
                     );
                     None
@@ -716,7 +781,7 @@ impl Checker<'_> {
         }
     }
 
-    fn warn_unused(&self, nodes: &[Node], attacks: &[Attack], gates: &[HealthGate], deployments: &[Deployment]) {
+    fn warn_unused(&self, nodes: &[Node]) {
         for (name, var) in &self.lets {
             if !self.used_vars.borrow().contains(name) && self.files.first().is_some_and(|f| f.id == var.span.file) {
                 self.push(
@@ -726,19 +791,38 @@ impl Checker<'_> {
                 );
             }
         }
-        if attacks.is_empty() {
-            return;
+        if !self.items().any(|i| matches!(i.node, Item::Attack(_))) {
+            return; // A file of shared nodes, not a scenario.
+        }
+        // Uses are read from the declarations as written, valid or not: a node named by a broken
+        // attack is not "never used" (the attack's own error says what is wrong).
+        let mut used: std::collections::HashSet<&str> = std::collections::HashSet::new();
+        for item in self.items() {
+            match &item.node {
+                Item::Attack(decl) => used.extend(decl.nodes.iter().map(|n| n.node.as_str())),
+                Item::Health(decl) => used.extend(decl.nodes.iter().map(|n| n.node.as_str())),
+                Item::Deploy(decl) | Item::Teardown(decl) => used.extend(decl.nodes.iter().map(|n| n.node.as_str())),
+                Item::Node(decl) => {
+                    for node_item in &decl.items {
+                        let ast::NodeItem::Demo(demo) = &node_item.node else { continue };
+                        for demo_item in demo {
+                            if let ast::DemoItem::ForwardTo(names) = &demo_item.node {
+                                used.extend(names.iter().map(|n| n.node.as_str()));
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
         }
         // Nodes of an imported file are shared with other scenarios: only the root file's warn.
         let root = self.files.first().map(|f| f.id);
         for item in self.items().filter(|i| Some(i.span.file) == root) {
             let Item::Node(decl) = &item.node else { continue };
             let name = decl.name.node.as_str();
-            let used = attacks.iter().any(|a| a.nodes.iter().any(|n| n == name))
-                || gates.iter().any(|g| g.node == name)
-                || deployments.iter().any(|d| d.node == name)
-                || nodes.iter().any(|n| n.demo.as_ref().is_some_and(|d| d.forward_to.iter().any(|f| f == name)));
-            if !used && nodes.iter().any(|n| n.name == name) {
+            // Nodes of imported files are shared by several scenarios: this one need not use them all.
+            let in_root = self.files.first().is_some_and(|f| f.id == decl.name.span.file);
+            if !used.contains(&name) && in_root && nodes.iter().any(|n| n.name == name) {
                 self.push(
                     Diagnostic::warning(Code::Unused, format!("node `{name}` is never used"))
                         .label(decl.name.span, "declared here")

@@ -39,6 +39,15 @@ pub fn read_source(path: &Path) -> Result<String, Diagnostic> {
         .with_path(shown));
     }
     let bytes = std::fs::read(path).map_err(|e| io_diagnostic(path, &e))?;
+    if let Some(at) = bytes.iter().position(|&b| b == 0) {
+        let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+        return Err(Diagnostic::error(
+            Code::Encoding,
+            format!("`{shown}` is a binary file, not a scenario (NUL byte at byte {at}, line {line})"),
+        )
+        .help("scenario files are UTF-8 text; check that the path names the .dfs file")
+        .with_path(shown));
+    }
     String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         let valid = &e.as_bytes()[..at];
@@ -72,6 +81,20 @@ pub fn load(root: &Path, sources: &mut SourceMap, diagnostics: &mut Vec<Diagnost
     let canonical = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let id = sources.add(&canonical, root.display().to_string(), text);
     let mut stack = vec![canonical];
+    load_file(id, None, sources, diagnostics, &mut loaded, &mut stack);
+    loaded
+}
+
+/// Loads `text` as the file at `path` (not read from disk) and everything it imports.
+pub fn load_text(
+    path: &Path,
+    text: String,
+    sources: &mut SourceMap,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<LoadedFile> {
+    let mut loaded = Vec::new();
+    let id = sources.add(path, path.display().to_string(), text);
+    let mut stack = vec![path.to_path_buf()];
     load_file(id, None, sources, diagnostics, &mut loaded, &mut stack);
     loaded
 }
@@ -125,12 +148,13 @@ fn load_file(
     let dir = sources.get(id).path.parent().map(Path::to_path_buf).unwrap_or_default();
     for import in imports {
         let target = dir.join(&import.node);
+        let name = relative_name(sources.get(id).name.as_str(), &import.node);
         let canonical = match target.canonicalize() {
             Ok(c) => c,
             Err(_) => {
                 diagnostics.push(
                     Diagnostic::error(Code::ImportMissing, format!("imported file `{}` does not exist", import.node))
-                        .label(import.span, format!("looked for {}", target.display()))
+                        .label(import.span, format!("looked for {name}"))
                         .help("import paths are relative to the file that imports them"),
                 );
                 continue;
@@ -159,7 +183,6 @@ fn load_file(
                 continue;
             }
         };
-        let name = relative_name(sources.get(id).name.as_str(), &import.node);
         let child = sources.add(&canonical, name, text);
         stack.push(canonical);
         load_file(child, Some(import.span), sources, diagnostics, loaded, stack);
@@ -167,8 +190,9 @@ fn load_file(
     }
 }
 
-/// The name an imported file is shown under: its path joined to the importer's directory.
-fn relative_name(importer: &str, import: &str) -> String {
+/// The name a file named in `importer` is shown under: its path joined to the importer's
+/// directory, as the user sees it (never an absolute path the user did not write).
+pub fn relative_name(importer: &str, import: &str) -> String {
     let parent = Path::new(importer).parent().unwrap_or(Path::new(""));
     parent.join(import).display().to_string()
 }

@@ -3,21 +3,24 @@
 
 mod attack;
 mod build;
+mod escapes;
 mod gate_timing;
 mod load;
 mod outputs;
 mod values;
 mod vars;
 
+pub use build::METHODS;
 pub use load::{read_source, MAX_FILE_BYTES};
+pub use vars::unknown_override;
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::model::Scenario;
 use crate::parser::ast::Item;
 use crate::parser::span::{SourceMap, Span};
 use load::LoadedFile;
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::Path;
 use vars::LetVar;
 
@@ -52,6 +55,8 @@ pub struct Checked {
     pub sources: SourceMap,
     pub diagnostics: Vec<Diagnostic>,
     pub scenario: Option<Scenario>,
+    /// Every variable the files declare with `let` or use as `${...}` (for `--set` across files).
+    pub variables: BTreeSet<String>,
 }
 
 impl Checked {
@@ -65,11 +70,37 @@ pub fn check_path(path: &Path, options: &CheckOptions) -> Checked {
     let mut sources = SourceMap::new();
     let mut diagnostics = Vec::new();
     let files = load::load(path, &mut sources, &mut diagnostics);
+    check_loaded(path, sources, diagnostics, files, options)
+}
+
+/// Checks `text` as if it were the file at `path` (its imports relative to it), without reading
+/// `path`: for scenarios made in memory, like the output of `dfaas-run import`.
+pub fn check_source(path: &Path, text: String, options: &CheckOptions) -> Checked {
+    let mut sources = SourceMap::new();
+    let mut diagnostics = Vec::new();
+    let files = load::load_text(path, text, &mut sources, &mut diagnostics);
+    check_loaded(path, sources, diagnostics, files, options)
+}
+
+fn check_loaded(
+    path: &Path,
+    sources: SourceMap,
+    mut diagnostics: Vec<Diagnostic>,
+    files: Vec<LoadedFile>,
+    options: &CheckOptions,
+) -> Checked {
     let fallback_name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "scenario".into());
     let mut scenario = None;
-    if !diagnostics.iter().any(Diagnostic::is_error) && !files.is_empty() {
+    let mut variables = BTreeSet::new();
+    let loaded = !diagnostics.iter().any(Diagnostic::is_error) && !files.is_empty();
+    for file in &files {
+        escapes::check(&file.ast, &mut diagnostics);
+    }
+    if loaded {
         let checker = Checker::new(options, &sources, &files);
         let built = checker.build(&fallback_name);
+        variables.extend(checker.lets.keys().cloned());
+        variables.extend(checker.used_vars.borrow().iter().cloned());
         diagnostics.extend(checker.diagnostics.into_inner());
         scenario = built;
     }
@@ -77,7 +108,7 @@ pub fn check_path(path: &Path, options: &CheckOptions) -> Checked {
     if diagnostics.iter().any(Diagnostic::is_error) {
         scenario = None;
     }
-    Checked { sources, diagnostics, scenario }
+    Checked { sources, diagnostics, scenario, variables }
 }
 
 /// State shared by the checking passes. Diagnostics are pushed through `&self` so that passes can
@@ -112,6 +143,20 @@ impl<'a> Checker<'a> {
                     continue;
                 }
                 first.insert(decl.name.node.clone(), decl.name.span);
+                if decl.name.node.contains('-') {
+                    let suggestion = decl.name.node.replace('-', "_");
+                    checker.push(
+                        Diagnostic::error(
+                            Code::BadInterpolation,
+                            format!("`{}` cannot be used as `${{{}}}`", decl.name.node, decl.name.node),
+                        )
+                        .label(decl.name.span, "variable names have no `-`")
+                        .help(format!(
+                            "variables are used as `${{NAME}}` with letters, digits and `_`: call it `{suggestion}`"
+                        )),
+                    );
+                    continue;
+                }
                 lets.insert(decl.name.node.clone(), LetVar { value: decl.value.clone(), span: decl.name.span });
             }
         }
@@ -130,11 +175,5 @@ impl<'a> Checker<'a> {
     /// The directory relative paths in the file of `span` are resolved against.
     fn base_dir(&self, span: Span) -> std::path::PathBuf {
         self.sources.get(span.file).path.parent().map(Path::to_path_buf).unwrap_or_default()
-    }
-
-    /// "common.dfs:3:6", for pointing at a place in another file from a help line.
-    fn location(&self, span: Span) -> String {
-        let (line, col) = self.sources.line_col(span.file, span.start);
-        format!("{}:{line}:{col}", self.sources.get(span.file).name)
     }
 }

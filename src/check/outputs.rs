@@ -43,7 +43,7 @@ impl Checker<'_> {
                                         Code::Conflict,
                                         "`plots none` cannot be combined with plot formats",
                                     )
-                                    .label(ri.span, "here")
+                                    .label(ri.span, "`none` with other formats")
                                     .help("write `plots none` alone to turn plots off"),
                                 );
                             }
@@ -99,7 +99,7 @@ impl Checker<'_> {
         };
         let line = e.source_line.as_deref().map(|l| format!(", in `{}`", l.trim())).unwrap_or_default();
         self.push(
-            Diagnostic::error(Code::Template, format!("the template does not compile: {}", e.message))
+            Diagnostic::error(Code::BadTemplate, format!("the template does not compile: {}", e.message))
                 .label(path.span, "this template")
                 .help(format!("fix it at {at}{line}")),
         );
@@ -146,7 +146,14 @@ impl Checker<'_> {
                 .trim()
                 .to_string();
             let metric = self.metric(&decl.metric);
-            let target = if decl.target.node == "all" {
+            let target = if decl.target.node == "all" && declared.is_empty() {
+                self.push(
+                    Diagnostic::error(Code::NoAttacks, "`all` names no attack: the scenario declares none")
+                        .label(decl.target.span, "nothing to measure")
+                        .help("add `attack NAME on NODE { ... }`, or remove this `expect`"),
+                );
+                None
+            } else if decl.target.node == "all" {
                 Some(None)
             } else if declared.contains(&decl.target.node.as_str()) {
                 Some(Some(decl.target.node.clone()))
@@ -233,6 +240,8 @@ impl Checker<'_> {
                     None => Literal::Str(ast::Str { raw: text.clone(), parts: vec![ast::StrPart::Text(text)] }),
                 }
             }
+            // `expect` values are parsed as `literal`, where a whole number is a `number`.
+            Literal::Number(t) if parse_value(Rule::int, t).is_some() => Literal::Int(t.clone()),
             other => other.clone(),
         };
         let lit = Spanned::new(value.span, literal);

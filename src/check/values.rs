@@ -55,10 +55,20 @@ impl Checker<'_> {
                 (format!("{kind} cannot be negative (`{text}`)"), format!("use a positive value like `{example}`"))
             }
             UnitError::TooLarge => {
-                (format!("{kind} `{text}` is too large"), format!("use a smaller value like `{example}`"))
+                (format!("`{text}` is too large for {kind}"), format!("use a smaller value like `{example}`"))
             }
             UnitError::TooPrecise => {
-                (format!("{kind} `{text}` is more precise than supported"), "use fewer decimal places".to_string())
+                let step = match kind {
+                    "a duration" => "1ns",
+                    "a rate" => "0.001/h",
+                    "a percentage" => "0.0001%",
+                    "a size" => "1B",
+                    _ => "1",
+                };
+                (
+                    format!("`{text}` is more precise than {kind} can be"),
+                    format!("use fewer decimal places: the smallest step is {step}"),
+                )
             }
             UnitError::Malformed => (format!("`{text}` is not {kind}"), format!("write it like `{example}`")),
         };
@@ -69,7 +79,13 @@ impl Checker<'_> {
             "a size" => Code::InvalidSize,
             _ => Code::InvalidNumber,
         };
-        self.push(Diagnostic::error(code, message).label(span, "here").help(help));
+        let label = match error {
+            UnitError::Negative => "negative",
+            UnitError::TooLarge => "too large",
+            UnitError::TooPrecise => "too precise",
+            UnitError::Malformed => "malformed",
+        };
+        self.push(Diagnostic::error(code, message).label(span, label).help(help));
     }
 
     /// Any duration, zero included (delays).
@@ -178,10 +194,10 @@ impl Checker<'_> {
             }
             other => Some(other.clone()),
         };
-        let bad = |message: String| {
+        let bad = |message: String, label: &str| {
             self.push(
                 Diagnostic::error(Code::InvalidStatus, message)
-                    .label(lit.span, "here")
+                    .label(lit.span, label)
                     .help("HTTP statuses go from 100 to 599: write `200`, `2xx` or `200..399`"),
             );
             None
@@ -190,18 +206,18 @@ impl Checker<'_> {
         match literal {
             Some(Literal::Int(t)) => match code(&t) {
                 Some(c) => Some((c, c)),
-                None => bad(format!("`{t}` is not an HTTP status")),
+                None => bad(format!("`{t}` is not an HTTP status"), "not from 100 to 599"),
             },
             Some(Literal::StatusClass(t)) => match t[..1].parse::<u16>() {
                 Ok(class @ 1..=5) => Some((class * 100, class * 100 + 99)),
-                _ => bad(format!("`{t}` is not an HTTP status class")),
+                _ => bad(format!("`{t}` is not an HTTP status class"), "not 1xx to 5xx"),
             },
             Some(Literal::StatusRange(lo, hi)) => match (code(&lo), code(&hi)) {
                 (Some(l), Some(h)) if l <= h => Some((l, h)),
-                (Some(_), Some(_)) => bad(format!("the range `{lo}..{hi}` is empty")),
-                _ => bad(format!("`{lo}..{hi}` is not a range of HTTP statuses")),
+                (Some(_), Some(_)) => bad(format!("the range `{lo}..{hi}` is empty"), "first status above the last"),
+                _ => bad(format!("`{lo}..{hi}` is not a range of HTTP statuses"), "not from 100 to 599"),
             },
-            _ => bad("expected an HTTP status".to_string()),
+            _ => bad("expected an HTTP status".to_string(), "not a status"),
         }
     }
 }

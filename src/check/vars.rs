@@ -2,9 +2,13 @@
 //! expansion of `${NAME}` / `${NAME:-default}`. Lookup order: `--set`, `let`, environment, default.
 
 use super::Checker;
-use crate::diagnostic::{suggest, Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic};
 use crate::parser::ast::{Interp, Literal, Str, StrPart};
 use crate::parser::span::{Span, Spanned};
+
+/// How many `let` variables may refer to each other in a chain (`${a}` → `${b}` → ...). Deeper
+/// chains are refused instead of recursing without bound.
+pub const MAX_NESTING: usize = 32;
 
 /// A `let` declaration as seen by the expander.
 #[derive(Debug, Clone)]
@@ -31,6 +35,17 @@ impl Checker<'_> {
                     )
                     .label(interp.span, "expanded here")
                     .help("break the cycle by giving one of the variables a literal value"),
+                );
+                return None;
+            }
+            if self.expanding.borrow().len() >= MAX_NESTING {
+                self.push(
+                    Diagnostic::error(
+                        Code::BadInterpolation,
+                        format!("variable `{name}` nests more than {MAX_NESTING} variables deep"),
+                    )
+                    .label(interp.span, "expanded here")
+                    .help("give one of the variables of the chain a literal value"),
                 );
                 return None;
             }
@@ -105,13 +120,30 @@ impl Checker<'_> {
             }
             let known: Vec<&str> =
                 self.lets.keys().map(String::as_str).chain(used.iter().map(String::as_str)).collect();
-            self.push(
-                Diagnostic::error(
-                    Code::UnknownOverride,
-                    format!("`--set {name}=...` matches no variable of the scenario"),
-                )
-                .help(suggest(name, known)),
-            );
+            self.push(unknown_override(name, &known));
         }
+    }
+}
+
+/// `--set NAME=...` where no scenario checked uses `NAME`; `known` are the variables they use.
+pub fn unknown_override(name: &str, known: &[&str]) -> Diagnostic {
+    let mut known = known.to_vec();
+    known.sort_unstable();
+    known.dedup();
+    let help = match crate::diagnostic::did_you_mean(name, known.iter().copied()) {
+        Some(hint) => format!("{hint} (`--set` only sets variables the scenario uses)"),
+        None if known.is_empty() => format!("the scenario uses no variable; remove `--set {name}=...`"),
+        None => format!("the scenario's variables are {}; remove `--set {name}=...` or fix its name", quoted(&known)),
+    };
+    Diagnostic::error(Code::UnknownOverride, format!("`--set {name}=...` matches no variable of the scenario"))
+        .help(help)
+}
+
+/// "`a`, `b` and `c`".
+fn quoted(names: &[&str]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+    match quoted.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => quoted.join(""),
     }
 }

@@ -47,7 +47,7 @@ impl Live {
                     let due = state.printed.get(&p.attack).is_none_or(|t| t.elapsed() >= PLAIN_EVERY);
                     if due {
                         state.printed.insert(p.attack.clone(), Instant::now());
-                        eprintln!("{line}");
+                        let _ = writeln!(std::io::stderr().lock(), "{line}");
                     }
                 }
             }

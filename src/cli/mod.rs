@@ -6,9 +6,11 @@ mod compare;
 mod completions;
 mod demo_node;
 mod diff;
+mod excerpt;
 pub mod exit;
 mod fmt;
 mod git_revision;
+mod import;
 mod init;
 mod live;
 mod man;
@@ -17,6 +19,7 @@ pub mod render;
 mod report;
 mod run;
 mod scenario_files;
+mod time_scale;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -50,6 +53,9 @@ pub enum Command {
     Fmt(fmt::FmtArgs),
     /// Show how the plan changed between two scenario files or two git revisions of one
     Diff(diff::DiffArgs),
+    /// Import a DFaaS operator configuration (.env) as a scenario
+    #[command(long_about = import::LONG_ABOUT)]
+    Import(import::ImportArgs),
     /// Scaffold a scenario repository: a starter scenario, .gitignore, CI script, pre-commit hook
     Init(init::InitArgs),
     /// Print the shell completion script for bash, zsh, fish, elvish or PowerShell
@@ -75,6 +81,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::DemoNode(args) => demo_node::run(args),
         Command::Fmt(args) => fmt::run(args),
         Command::Diff(args) => diff::run(args),
+        Command::Import(args) => import::run(args),
         Command::Init(args) => init::run(args),
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => man::run(args),

@@ -1,9 +1,10 @@
 //! Diagnostics → text for people (miette's graphical report, source line underlined) or JSON for
 //! editors and CI (`docs/diagnostics.schema.json`). Only the CLI prints; this returns strings.
 
+use super::excerpt::Excerpt;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::parser::span::SourceMap;
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
 use std::fmt;
 
 /// Whether to colour terminal output.
@@ -16,10 +17,7 @@ pub fn use_color() -> bool {
 pub fn human(d: &Diagnostic, sources: &SourceMap, color: bool) -> String {
     let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
-    let source = d.primary_span().map(|span| {
-        let file = sources.get(span.file);
-        NamedSource::new(file.name.clone(), file.text.clone())
-    });
+    let source = d.primary_span().map(|span| Excerpt::new(sources, span.file));
     let shown = Shown { d, source, sources };
     let mut out = String::new();
     if handler.render_report(&mut out, &shown).is_err() {
@@ -30,7 +28,7 @@ pub fn human(d: &Diagnostic, sources: &SourceMap, color: bool) -> String {
 
 struct Shown<'a> {
     d: &'a Diagnostic,
-    source: Option<NamedSource<String>>,
+    source: Option<Excerpt<'a>>,
     sources: &'a SourceMap,
 }
 
@@ -91,8 +89,9 @@ impl miette::Diagnostic for Shown<'_> {
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let primary_file = self.d.primary_span()?.file;
+        let source = self.source.as_ref()?;
         let labels = self.d.labels.iter().filter(move |l| l.span.file == primary_file).enumerate().map(|(i, l)| {
-            let span: miette::SourceSpan = l.span.into();
+            let span = source.clamp(l.span.into());
             if i == 0 {
                 LabeledSpan::new_primary_with_span(Some(l.text.clone()), span)
             } else {

@@ -2,7 +2,8 @@
 //! with the documented code. Ctrl-C/SIGTERM stop cleanly; a second one exits at once.
 
 use super::live::Live;
-use super::{exit, scenario_files, ScenarioArgs};
+use super::{exit, scenario_files, time_scale, ScenarioArgs};
+use crate::model::TimeScale;
 use crate::plan::plan;
 use crate::report::context::ReportContext;
 use crate::report::run_folder::{RunFolder, VerdictSource};
@@ -28,6 +29,10 @@ pub struct RunArgs {
     /// How long in-flight requests may finish after Ctrl-C (like `5s`)
     #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_duration)]
     pub grace: Duration,
+    /// Run with every delay, duration, wait and retry interval multiplied by F (rates unchanged):
+    /// `0.01` smoke-tests a 30-minute experiment in 18 s
+    #[arg(long, value_name = "F", value_parser = time_scale::parse)]
+    pub time_scale: Option<TimeScale>,
 }
 
 fn parse_duration(s: &str) -> Result<Duration, String> {
@@ -37,6 +42,10 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
 pub fn run(args: RunArgs) -> u8 {
     let (scenario, checked) = match scenario_files::load(&args.scenario.file, &args.scenario.set) {
         Ok(loaded) => loaded,
+        Err(code) => return code,
+    };
+    let scenario = match time_scale::apply(scenario, args.time_scale) {
+        Ok(scenario) => scenario,
         Err(code) => return code,
     };
     if scenario.attacks.is_empty() {
@@ -67,6 +76,7 @@ pub fn run(args: RunArgs) -> u8 {
         sources,
         overrides: args.scenario.set.clone(),
         grace: args.grace,
+        time_scale: args.time_scale.map(TimeScale::as_f64).unwrap_or(1.0),
         progress_every: Duration::from_millis(if terminal { 250 } else { 1000 }),
         stop: stop.clone(),
         events: events.clone(),
@@ -78,7 +88,7 @@ pub fn run(args: RunArgs) -> u8 {
     });
     live.finish();
     match outcome {
-        Ok(outcome) => summarize(&outcome),
+        Ok(outcome) => summarize(&outcome, args.time_scale.filter(|s| !s.is_one())),
         Err(message) => {
             eprintln!("error: {message}");
             exit::RUNTIME_FAILURE
@@ -119,7 +129,7 @@ async fn watch_signals(stop: Stop, events: Events) {
 
 /// Prints what the run did (the built-in text report, read back from the run folder) and maps
 /// its status to the exit code.
-fn summarize(outcome: &RunOutcome) -> u8 {
+fn summarize(outcome: &RunOutcome, scale: Option<TimeScale>) -> u8 {
     let dir = &outcome.dir;
     eprintln!();
     let text = RunFolder::read(dir, VerdictSource::File).and_then(|run| {
@@ -140,7 +150,8 @@ fn summarize(outcome: &RunOutcome) -> u8 {
     if let Some(message) = outcome.manifest.message.as_ref().filter(|_| outcome.status == RunStatus::Failed) {
         eprintln!("error: {message}");
     }
-    eprintln!("run {word}; results in {}", dir.display());
+    let scaled = scale.map(|s| format!(" with every duration × {s} (--time-scale)")).unwrap_or_default();
+    eprintln!("run {word}{scaled}; results in {}", dir.display());
     println!("{}", dir.display());
     code
 }

@@ -41,7 +41,7 @@ pub fn expand(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<Diagnostic>) {
     for path in paths {
         if path.is_dir() {
             let before = files.len();
-            walk(path, &mut files);
+            walk(path, &mut files, &mut problems);
             if files.len() == before {
                 problems.push(
                     Diagnostic::error(Code::NoScenarios, format!("no .dfs file under `{}`", path.display()))
@@ -56,17 +56,30 @@ pub fn expand(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<Diagnostic>) {
     (files, problems)
 }
 
-fn walk(dir: &Path, files: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
-    let mut entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+/// Symbolic links to folders are not followed (a link to a parent would never end); links to
+/// files are.
+fn walk(dir: &Path, files: &mut Vec<PathBuf>, problems: &mut Vec<Diagnostic>) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) => {
+            problems.push(
+                Diagnostic::error(Code::Io, format!("cannot read folder `{}`: {e}", dir.display()))
+                    .help("check the folder's permissions")
+                    .with_path(dir.display().to_string()),
+            );
+            return;
+        }
+    };
+    let mut entries: Vec<(PathBuf, bool)> =
+        entries.filter_map(|e| e.ok()).map(|e| (e.path(), e.file_type().is_ok_and(|t| t.is_dir()))).collect();
     entries.sort();
-    for path in entries {
+    for (path, is_dir) in entries {
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        if path.is_dir() {
+        if is_dir {
             if !name.starts_with('.') && !SKIPPED_DIRS.contains(&name.as_str()) {
-                walk(&path, files);
+                walk(&path, files, problems);
             }
-        } else if name.ends_with(".dfs") {
+        } else if name.ends_with(".dfs") && path.is_file() {
             files.push(path);
         }
     }

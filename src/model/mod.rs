@@ -3,10 +3,12 @@
 
 mod profile;
 mod scenario;
+mod time_scale;
 pub mod units;
 
 pub use profile::{RateProfile, Stage};
 pub use scenario::*;
+pub use time_scale::{TimeScale, TimeScaled, SHORTEST_SENSIBLE};
 
 use serde::Serializer;
 use std::time::Duration;

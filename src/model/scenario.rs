@@ -228,6 +228,9 @@ pub enum RequestSource {
     },
 }
 
+/// The names a per-request template can use (`{{ seq }}`, `{{ feeder.user }}`, ...).
+pub const TEMPLATE_PLACEHOLDERS: &[&str] = &["seq", "uuid", "random", "timestamp", "unix", "unix_ms", "node", "feeder"];
+
 #[derive(Debug, Clone, Serialize)]
 pub struct RequestSpec {
     pub method: String,

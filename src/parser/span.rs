@@ -86,6 +86,8 @@ pub struct SourceFile {
 #[derive(Debug, Clone, Default)]
 pub struct SourceMap {
     files: Vec<SourceFile>,
+    /// Per file, the byte offset where each line starts: positions in big files in O(log n).
+    line_starts: Vec<Vec<usize>>,
 }
 
 impl SourceMap {
@@ -94,6 +96,8 @@ impl SourceMap {
     }
 
     pub fn add(&mut self, path: &Path, name: String, text: String) -> FileId {
+        let starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        self.line_starts.push(starts);
         self.files.push(SourceFile { path: path.to_path_buf(), name, text });
         FileId(self.files.len() as u32 - 1)
     }
@@ -110,9 +114,19 @@ impl SourceMap {
         self.files.iter().enumerate().map(|(i, f)| (FileId(i as u32), f))
     }
 
+    /// The byte offset where each line of a file starts (the first is 0).
+    pub fn line_starts(&self, id: FileId) -> &[usize] {
+        &self.line_starts[id.0 as usize]
+    }
+
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, id: FileId, offset: usize) -> (usize, usize) {
-        line_col(&self.get(id).text, offset)
+        let text = &self.get(id).text;
+        let offset = floor_char_boundary(text, offset.min(text.len()));
+        let starts = self.line_starts(id);
+        let line = starts.partition_point(|&s| s <= offset).max(1);
+        let col = text[starts[line - 1]..offset].chars().count() + 1;
+        (line, col)
     }
 }
 
@@ -144,5 +158,15 @@ mod tests {
         assert_eq!(line_col(text, 3), (2, 1));
         assert_eq!(line_col(text, 7), (2, 4));
         assert_eq!(line_col(text, 8), (3, 1));
+    }
+
+    #[test]
+    fn source_map_positions_match_line_col() {
+        let mut map = SourceMap::new();
+        let text = "ab\ncdé\n\nf\n";
+        let id = map.add(Path::new("x.dfs"), "x.dfs".into(), text.into());
+        for offset in 0..=text.len() + 2 {
+            assert_eq!(map.line_col(id, offset), line_col(text, offset), "offset {offset}");
+        }
     }
 }

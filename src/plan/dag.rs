@@ -66,6 +66,10 @@ pub fn plan(scenario: &Scenario) -> Plan {
                 attack: attack.name.clone(),
                 nodes: attack.nodes.clone(),
                 load: describe_load(attack),
+                stages: match &attack.load {
+                    Load::Open { profile } => profile.stages.clone(),
+                    Load::Closed { .. } => Vec::new(),
+                },
             },
             needs,
             always: false,

@@ -78,20 +78,15 @@ fn text(plan: &Plan) -> String {
         let _ = writeln!(out, "{}", line([&r[0], &r[1], &r[2], &r[3], &r[4]]));
     }
     let t = &plan.totals;
-    let _ = write!(
-        out,
-        "\n{} attack{}, {} requests planned",
-        t.attacks,
-        if t.attacks == 1 { "" } else { "s" },
-        t.expected_requests
-    );
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    let open = t.attacks - t.closed_attacks;
+    let _ = write!(out, "\n{} attack{}", t.attacks, plural(t.attacks));
+    if open > 0 {
+        let _ = write!(out, ", {} requests planned", t.expected_requests);
+    }
     if t.closed_attacks > 0 {
-        let _ = write!(
-            out,
-            " (plus {} closed-model attack{} whose count depends on the server)",
-            t.closed_attacks,
-            if t.closed_attacks == 1 { "" } else { "s" }
-        );
+        let whose = if t.closed_attacks == 1 { "its" } else { "their" };
+        let _ = write!(out, " ({} closed-model: {whose} request count depends on the server)", t.closed_attacks);
     }
     let _ = writeln!(out, ", load lasts {}", format_duration(t.load_duration));
     out

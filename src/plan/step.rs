@@ -3,6 +3,7 @@
 
 use crate::model::serialize_duration;
 use crate::model::units::format_duration;
+use crate::model::Stage;
 use serde::Serialize;
 use std::fmt;
 use std::time::Duration;
@@ -69,6 +70,9 @@ pub enum StepKind {
         attack: String,
         nodes: Vec<String>,
         load: String,
+        /// The open model's rate profile, stage by stage (empty for the closed model): what
+        /// reports draw as the planned rate.
+        stages: Vec<Stage>,
     },
     AttackReport {
         attack: String,

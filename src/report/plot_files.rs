@@ -4,8 +4,7 @@
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
-/// Folder of an attack's (or the merged results') plots.
-pub const PLOTS_DIR: &str = "plots";
+pub use super::plots::PLOTS_DIR;
 
 /// Known plots, in the order reports show them, with their titles.
 const KNOWN: &[(&str, &str)] = &[

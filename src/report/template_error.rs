@@ -4,7 +4,7 @@
 use std::fmt;
 
 /// Stable code of template errors (as the scenario diagnostics have theirs).
-pub const CODE: &str = "dfs::template";
+pub const CODE: &str = "dfs::bad_template";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TemplateError {
@@ -121,7 +121,7 @@ fn help(kind: minijinja::ErrorKind, failing: Option<&str>, names: &[String]) -> 
 
 impl fmt::Display for TemplateError {
     /// ```text
-    /// error[dfs::template]: undefined value
+    /// error[dfs::bad_template]: undefined value
     ///   --> summary.md.j2:3:12
     ///    |
     ///  3 | Success: {{ merged.sucess_ratio }}
@@ -176,7 +176,7 @@ mod tests {
         let e = failing("# Title\nSuccess: {{ merged.sucess_ratio }}\n");
         assert_eq!((e.line, e.column), (Some(2), Some(13)));
         let shown = e.to_string();
-        assert!(shown.starts_with("error[dfs::template]: undefined value"), "{shown}");
+        assert!(shown.starts_with("error[dfs::bad_template]: undefined value"), "{shown}");
         assert!(shown.contains("  --> t.md.j2:2:13\n"), "{shown}");
         assert!(
             shown.contains(" 2 | Success: {{ merged.sucess_ratio }}\n   |             ^^^^^^^^^^^^^^^^^^^\n"),

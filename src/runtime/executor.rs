@@ -23,6 +23,8 @@ pub struct RunOptions {
     pub overrides: Vec<(String, String)>,
     /// How long in-flight requests may finish after a stop.
     pub grace: Duration,
+    /// The `--time-scale` the scenario was scaled by (1 when not), for the manifest.
+    pub time_scale: f64,
     /// How often attack progress is emitted.
     pub progress_every: Duration,
     pub stop: Stop,
@@ -78,7 +80,8 @@ impl Context {
 pub async fn execute(scenario: Arc<Scenario>, plan: Arc<Plan>, options: RunOptions) -> Result<RunOutcome, String> {
     let dir = run_dir::create(&options.base_dir, &scenario.name)
         .map_err(|e| format!("cannot create a run folder under {}: {e}", options.base_dir.display()))?;
-    let manifest = Manifest::new(&plan, options.sources.clone(), options.overrides.clone());
+    let mut manifest = Manifest::new(&plan, options.sources.clone(), options.overrides.clone());
+    manifest.time_scale = options.time_scale;
     manifest.save(&dir).map_err(|e| format!("cannot write {}/run.json: {e}", dir.display()))?;
     let demos = match demo_nodes::start(&scenario).await {
         Ok(d) => d,

@@ -12,6 +12,7 @@ pub mod executor;
 pub mod health;
 pub mod progress;
 pub mod record_sink;
+pub mod report_values;
 pub mod results;
 pub mod run_dir;
 pub mod setup_steps;

@@ -10,6 +10,7 @@ use crate::report::context::ReportContext;
 use crate::report::expect::{self, Planned, Verdict};
 use crate::report::metrics::Metrics;
 use crate::report::notify::{self, RunNews};
+use crate::report::plots::{draw_attack_plots, draw_merged_plots, PlotFormat};
 use crate::report::run_folder::{RunFolder, VerdictSource};
 use crate::report::templates::ReportFormat;
 use crate::report::{self, vegeta_text};
@@ -51,12 +52,17 @@ pub async fn attack_report(ctx: &Context, attack: &str) -> Result<Option<String>
     if !dir.join(SUMMARY_FILE).exists() {
         return Ok(Some("no results to report: the attack did not run".into()));
     }
+    super::report_values::write(ctx, dir.join(RESULTS_FILE), dir.clone(), Some(attack)).await?;
+    let (run_dir, attack, formats) =
+        (ctx.dir.clone(), attack.to_string(), PlotFormat::from_names(&ctx.scenario.report.plots));
     blocking(move || {
         let metrics = Metrics::load(&dir)?;
         let path = dir.join("report.txt");
         std::fs::write(&path, vegeta_text::render(&metrics))
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        Ok(Some(format!("{}", path.display())))
+        let plots = draw_attack_plots(&run_dir, &attack, &formats)
+            .map_err(|e| format!("the plots of `{attack}` failed (its results are on disk): {e}"))?;
+        Ok(Some(format!("{}{}", path.display(), plots_note(plots.len()))))
     })
     .await
 }
@@ -104,7 +110,14 @@ pub async fn merged_report(ctx: &Context) -> Result<Option<String>, String> {
         let summary = serde_json::to_string_pretty(&merged.summary).map_err(|e| e.to_string())?;
         std::fs::write(dir.join(SUMMARY_FILE), summary + "\n")
             .map_err(|e| format!("cannot write {}: {e}", dir.join(SUMMARY_FILE).display()))?;
-        notes.push(format!("{}", report.display()));
+        super::report_values::write(ctx, dir.join(MERGED_RESULTS), dir.clone(), None).await?;
+        let (run_dir, formats) = (ctx.dir.clone(), PlotFormat::from_names(&ctx.scenario.report.plots));
+        let plots = blocking(move || {
+            draw_merged_plots(&run_dir, &formats)
+                .map_err(|e| format!("the merged plots failed (the results are on disk): {e}"))
+        })
+        .await?;
+        notes.push(format!("{}{}", report.display(), plots_note(plots.len())));
     }
     let verdicts = (!ctx.scenario.expectations.is_empty())
         .then(|| combined(ctx, &attacks).map(|all| expect::evaluate(&ctx.scenario.expectations, &attacks, &all)))
@@ -112,6 +125,13 @@ pub async fn merged_report(ctx: &Context) -> Result<Option<String>, String> {
     let (dir, spec) = (ctx.dir.clone(), ctx.scenario.report.clone());
     notes.push(blocking(move || report::output::write_run_reports(&dir, verdicts, &spec)).await?);
     Ok(Some(notes.join("; ")))
+}
+
+fn plots_note(files: usize) -> String {
+    match files {
+        0 => String::new(),
+        n => format!(" and {n} plot file(s)"),
+    }
 }
 
 /// Evaluates the expectations; writes `expectations.json`. Fails when any expectation fails.

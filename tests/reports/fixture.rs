@@ -181,11 +181,10 @@ pub fn write_plots(dir: &Path, names: &[&str], seed: u8) {
     }
 }
 
-/// An RGB PNG, uncompressed (stored deflate blocks): enough for browsers and decoders.
+/// An RGB PNG: a gradient with a band whose place and colour depend on `seed`.
 pub fn png(width: u32, height: u32, seed: u8) -> Vec<u8> {
-    let mut raw = Vec::new();
+    let mut pixels = Vec::new();
     for y in 0..height {
-        raw.push(0); // filter: none
         for x in 0..width {
             let band = (y / 10) % 3 == u32::from(seed % 3);
             let (r, g, b) = if band {
@@ -193,46 +192,13 @@ pub fn png(width: u32, height: u32, seed: u8) -> Vec<u8> {
             } else {
                 ((x * 255 / width) as u8, (y * 255 / height) as u8, 180)
             };
-            raw.extend([r, g, b]);
+            pixels.extend([r, g, b]);
         }
     }
-    let mut zlib = vec![0x78, 0x01];
-    let blocks: Vec<&[u8]> = raw.chunks(65_535).collect();
-    for (i, block) in blocks.iter().enumerate() {
-        zlib.push(u8::from(i + 1 == blocks.len()));
-        let len = block.len() as u16;
-        zlib.extend(len.to_le_bytes());
-        zlib.extend((!len).to_le_bytes());
-        zlib.extend(*block);
-    }
-    let (mut a, mut b) = (1u32, 0u32);
-    for byte in &raw {
-        a = (a + u32::from(*byte)) % 65_521;
-        b = (b + a) % 65_521;
-    }
-    zlib.extend(((b << 16) | a).to_be_bytes());
-    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
-    let mut ihdr = Vec::new();
-    ihdr.extend(width.to_be_bytes());
-    ihdr.extend(height.to_be_bytes());
-    ihdr.extend([8, 2, 0, 0, 0]);
-    for (kind, data) in [(&b"IHDR"[..], ihdr), (&b"IDAT"[..], zlib), (&b"IEND"[..], Vec::new())] {
-        out.extend((data.len() as u32).to_be_bytes());
-        let mut chunk = kind.to_vec();
-        chunk.extend(&data);
-        out.extend(&chunk);
-        out.extend(crc32(&chunk).to_be_bytes());
-    }
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, width, height);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.write_header().and_then(|mut w| w.write_image_data(&pixels)).expect("encode the PNG");
     out
-}
-
-fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = 0xFFFF_FFFFu32;
-    for &byte in bytes {
-        crc ^= u32::from(byte);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
-        }
-    }
-    !crc
 }

@@ -226,67 +226,18 @@ fn which(program: &str) -> Option<PathBuf> {
     std::env::var_os("PATH")?.to_str()?.split(':').map(|d| Path::new(d).join(program)).find(|p| p.is_file())
 }
 
-/// Decodes an 8-bit RGB or RGBA PNG (what Chromium writes) into RGB pixels.
+/// Decodes a PNG into RGB pixels.
 fn decode_png(bytes: &[u8]) -> (usize, usize, Vec<[u8; 3]>) {
-    assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "not a PNG");
-    let (mut width, mut height, mut channels) = (0, 0, 0);
-    let mut idat = Vec::new();
-    let mut at = 8;
-    while at + 8 <= bytes.len() {
-        let len = u32::from_be_bytes(bytes[at..at + 4].try_into().expect("4 bytes")) as usize;
-        let kind = &bytes[at + 4..at + 8];
-        let data = &bytes[at + 8..at + 8 + len];
-        match kind {
-            b"IHDR" => {
-                width = u32::from_be_bytes(data[0..4].try_into().expect("4 bytes")) as usize;
-                height = u32::from_be_bytes(data[4..8].try_into().expect("4 bytes")) as usize;
-                assert_eq!(data[8], 8, "8-bit depth");
-                channels = match data[9] {
-                    2 => 3,
-                    6 => 4,
-                    other => panic!("colour type {other}"),
-                };
-                assert_eq!(data[12], 0, "not interlaced");
-            }
-            b"IDAT" => idat.extend_from_slice(data),
-            _ => {}
-        }
-        at += 12 + len;
-    }
-    let mut raw = Vec::new();
-    std::io::Read::read_to_end(&mut flate2::read::ZlibDecoder::new(&idat[..]), &mut raw).expect("inflate");
-    let stride = width * channels;
-    assert_eq!(raw.len(), height * (stride + 1));
-    let mut prev = vec![0u8; stride];
-    let mut pixels = Vec::with_capacity(width * height);
-    for row in raw.chunks(stride + 1) {
-        let (filter, line) = (row[0], &row[1..]);
-        let mut cur = vec![0u8; stride];
-        for i in 0..stride {
-            let a = if i >= channels { cur[i - channels] } else { 0 };
-            let (b, c) = (prev[i], if i >= channels { prev[i - channels] } else { 0 });
-            let predictor = match filter {
-                0 => 0,
-                1 => a,
-                2 => b,
-                3 => ((u16::from(a) + u16::from(b)) / 2) as u8,
-                4 => {
-                    let p = i16::from(a) + i16::from(b) - i16::from(c);
-                    let (pa, pb, pc) = ((p - i16::from(a)).abs(), (p - i16::from(b)).abs(), (p - i16::from(c)).abs());
-                    if pa <= pb && pa <= pc {
-                        a
-                    } else if pb <= pc {
-                        b
-                    } else {
-                        c
-                    }
-                }
-                other => panic!("filter {other}"),
-            };
-            cur[i] = line[i].wrapping_add(predictor);
-        }
-        pixels.extend(cur.chunks(channels).map(|p| [p[0], p[1], p[2]]));
-        prev = cur;
-    }
-    (width, height, pixels)
+    let mut decoder = png::Decoder::new(bytes);
+    decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
+    let mut reader = decoder.read_info().expect("a PNG");
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).expect("a frame");
+    let channels = match info.color_type {
+        png::ColorType::Rgb => 3,
+        png::ColorType::Rgba => 4,
+        other => panic!("unexpected colour type {other:?}"),
+    };
+    let pixels = buf[..info.buffer_size()].chunks(channels).map(|p| [p[0], p[1], p[2]]).collect();
+    (info.width as usize, info.height as usize, pixels)
 }

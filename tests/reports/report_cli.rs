@@ -73,9 +73,9 @@ fn a_template_error_points_into_the_template_and_the_other_reports_are_still_wri
     );
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let err = stderr(&out);
-    let expected = "error[dfs::template]: undefined value: `merged.sucess_ratio` is not in the report context\n  --> bad.txt.j2:2:9\n   |\n 2 | All: {{ merged.sucess_ratio | percent }}\n   |         ^^^^^^^^^^^^^^^^^^^\n  = help: did you mean `success_ratio`? the names a template can use";
+    let expected = "error[dfs::bad_template]: undefined value: `merged.sucess_ratio` is not in the report context\n  --> bad.txt.j2:2:9\n   |\n 2 | All: {{ merged.sucess_ratio | percent }}\n   |         ^^^^^^^^^^^^^^^^^^^\n  = help: did you mean `success_ratio`? the names a template can use";
     assert!(err.contains(expected), "{err}");
-    assert!(err.contains("error[dfs::template]: syntax error"), "{err}");
+    assert!(err.contains("error[dfs::bad_template]: syntax error"), "{err}");
     assert!(err.contains("  --> syntax.txt.j2:2:"), "{err}");
     assert!(tmp.path().join("runs/fixture/a/report.json").is_file(), "the other reports are written");
     assert!(!tmp.path().join("runs/fixture/a/bad.txt").exists());

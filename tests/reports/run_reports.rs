@@ -60,7 +60,7 @@ fn a_template_that_does_not_compile_is_a_check_error() {
         let out = dfaas_run(tmp.path(), &[command, path.to_str().expect("utf-8")]);
         assert_eq!(out.status.code(), Some(2), "{command}: {}", stderr(&out));
         let err = stderr(&out);
-        assert!(err.contains("dfs::template"), "{err}");
+        assert!(err.contains("dfs::bad_template"), "{err}");
         assert!(err.contains("the template does not compile: syntax error"), "{err}");
         assert!(err.contains("broken.md.j2:3:"), "{err}");
     }
@@ -76,7 +76,7 @@ fn a_template_failing_at_render_fails_its_step_with_a_located_error_and_the_rest
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(3), "a declared report that cannot be written fails the run: {err}");
     assert!(err.contains("✘ report:merged FAILED"), "{err}");
-    assert!(err.contains("error[dfs::template]: undefined value"), "{err}");
+    assert!(err.contains("error[dfs::bad_template]: undefined value"), "{err}");
     assert!(err.contains("late.txt.j2:2:4"), "{err}");
     let run = run_dir(tmp.path(), &out);
     assert!(run.join("report.json").is_file(), "the other reports are written");

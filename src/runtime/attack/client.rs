@@ -188,6 +188,8 @@ fn chain(error: &(dyn std::error::Error + 'static)) -> (String, Option<std::io::
         }
         if let Some(io) = e.downcast_ref::<std::io::Error>() {
             io_kind = Some(io.kind());
+            // An io::Error's `source()` skips the error it wraps: look at that one directly.
+            tls |= io.get_ref().is_some_and(|inner| inner.downcast_ref::<rustls::Error>().is_some());
         }
         tls |= e.downcast_ref::<rustls::Error>().is_some();
         current = e.source();
@@ -198,7 +200,10 @@ fn chain(error: &(dyn std::error::Error + 'static)) -> (String, Option<std::io::
 fn classify(error: &hyper_util::client::legacy::Error) -> Failure {
     let (message, io_kind, tls) = chain(error);
     use std::io::ErrorKind as K;
-    if tls {
+    // The TLS connector may re-wrap rustls errors as plain I/O errors: fall back on their text.
+    let lower = message.to_ascii_lowercase();
+    let tls_text = ["certificate", "tls", "handshake", "alert"].iter().any(|w| lower.contains(w));
+    if tls || (error.is_connect() && tls_text) {
         return Failure::Tls(message);
     }
     match io_kind {

@@ -7,8 +7,7 @@ use minijinja::Environment;
 use std::sync::Arc;
 use std::time::SystemTime;
 
-/// The names a template can use, for documentation and error messages.
-pub const PLACEHOLDERS: &[&str] = &["seq", "uuid", "random", "timestamp", "unix", "unix_ms", "node", "feeder"];
+pub use crate::model::TEMPLATE_PLACEHOLDERS as PLACEHOLDERS;
 
 /// A piece of request text: fixed, or a compiled template.
 #[derive(Debug, Clone)]

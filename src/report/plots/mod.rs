@@ -1,0 +1,72 @@
+//! Every plot of a run, drawn with plotters as PNG and SVG files from the run folder alone:
+//! per attack in `<attack>/plots/`, over all attacks and per node in `merged-results/plots/`.
+
+mod backend;
+mod frame;
+mod generic_set;
+mod hosts;
+mod latency_chart;
+mod latency_columns;
+mod merged_data;
+mod node_set;
+mod per_second;
+mod percentile_chart;
+mod png_backend;
+mod run_info;
+mod style;
+mod subjects;
+mod time_chart;
+
+pub use backend::PlotFormat;
+pub use hosts::{same_host, server_host, url_host};
+pub use merged_data::{MergedData, FORWARDING_HEADER};
+pub use per_second::{NodeSeconds, PerSecond, Responders};
+pub use run_info::RunInfo;
+pub use style::{HEIGHT, WIDTH};
+
+use crate::runtime::wrapup_steps::MERGED_DIR;
+use std::path::{Path, PathBuf};
+
+/// The folder plots go in, inside an attack folder or `merged-results/`.
+pub const PLOTS_DIR: &str = "plots";
+
+/// Draws an attack's plots into `<run_dir>/<attack>/plots/`; returns the files written, in a
+/// fixed order (`latency`, `throughput`, `percentiles`, `status`, `responders` when a header is
+/// recorded, `success-errors`, `cumulative`, `cumulative-log`), each in every format asked.
+pub fn draw_attack_plots(run_dir: &Path, attack: &str, formats: &[PlotFormat]) -> Result<Vec<PathBuf>, String> {
+    if formats.is_empty() {
+        return Ok(Vec::new());
+    }
+    let run = RunInfo::load_if_present(run_dir)?;
+    let subject = subjects::attack_subject(run_dir, attack, run.as_ref())?;
+    let dir = run_dir.join(attack).join(PLOTS_DIR);
+    draw_all(&dir, generic_set::figures(&subject), formats)
+}
+
+/// Draws the merged plots into `<run_dir>/merged-results/plots/`: the attack set over all
+/// attacks, then `per-node`, `forwarded` (when `X-Server` is recorded) and `per-node-cumulative`.
+pub fn draw_merged_plots(run_dir: &Path, formats: &[PlotFormat]) -> Result<Vec<PathBuf>, String> {
+    if formats.is_empty() {
+        return Ok(Vec::new());
+    }
+    let run = RunInfo::load(run_dir)?;
+    let subject = subjects::merged_subject(run_dir, &run)?;
+    let mut figures = generic_set::figures(&subject);
+    figures.extend(node_set::figures(&subject));
+    draw_all(&run_dir.join(MERGED_DIR).join(PLOTS_DIR), figures, formats)
+}
+
+/// The merged plots' data: per-second counts over all attacks, per node, forwarded.
+pub fn merged_data(run_dir: &Path) -> Result<MergedData, String> {
+    let run = RunInfo::load(run_dir)?;
+    subjects::merged_data(run_dir, &run)
+}
+
+fn draw_all(dir: &Path, figures: Vec<(&str, backend::Figure)>, formats: &[PlotFormat]) -> Result<Vec<PathBuf>, String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let mut written = Vec::new();
+    for (stem, figure) in &figures {
+        written.extend(backend::render(figure, dir, stem, formats)?);
+    }
+    Ok(written)
+}
