@@ -106,3 +106,33 @@ fn a_run_whose_gate_failed_still_reports_why() {
     assert!(html.contains("Attacks without results"));
     assert!(stderr(&out).contains("down: failed"), "{}", stderr(&out));
 }
+
+#[test]
+fn a_real_run_embeds_every_plot_it_drew() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let path = scenario(tmp.path(), "plotted", "report {\n  plots png, svg\n}\n");
+    let out = dfaas_run(tmp.path(), &["run", path.to_str().expect("utf-8"), "--quiet"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let run = run_dir(tmp.path(), &out);
+    let mut stems = Vec::new();
+    for folder in ["a", "merged-results"] {
+        for entry in std::fs::read_dir(run.join(folder).join("plots")).expect("plots drawn") {
+            let path = entry.expect("entry").path();
+            let stem = path.file_stem().expect("stem").to_string_lossy().into_owned();
+            let key = format!("{folder}/{stem}");
+            if !stems.contains(&key) {
+                stems.push(key);
+            }
+        }
+    }
+    assert!(stems.len() >= 10, "{stems:?}");
+    let html = std::fs::read_to_string(run.join("report.html")).expect("report.html");
+    let doc = scraper::Html::parse_document(&html);
+    assert!(doc.errors.is_empty(), "{:?}", doc.errors);
+    let images: Vec<String> = doc
+        .select(&scraper::Selector::parse("img").expect("selector"))
+        .filter_map(|i| i.value().attr("src").map(str::to_string))
+        .collect();
+    assert_eq!(images.len(), stems.len(), "one inline image per plot");
+    assert!(images.iter().all(|src| src.starts_with("data:image/png;base64,")), "the PNG of each plot");
+}
