@@ -11,8 +11,22 @@ fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-const COMMANDS: &[&str] =
-    &["demo-node", "fmt", "run", "check", "plan", "diff", "init", "import", "completions", "man", "merge", "k8s"];
+const COMMANDS: &[&str] = &[
+    "demo-node",
+    "fmt",
+    "run",
+    "check",
+    "plan",
+    "diff",
+    "init",
+    "import",
+    "completions",
+    "man",
+    "merge",
+    "k8s",
+    "report",
+    "compare",
+];
 
 #[test]
 fn bash_completions_are_a_valid_script_naming_every_command() {

@@ -14,6 +14,7 @@ const DOCS: &[&str] = &[
     "docs/architecture.md",
     "docs/migrating-from-dfaas-operator.md",
     "docs/kubernetes.md",
+    "docs/reports.md",
 ];
 
 /// The fenced code blocks of a Markdown file, with their info string (`json`, or empty).

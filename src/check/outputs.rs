@@ -89,8 +89,28 @@ impl Checker<'_> {
         out
     }
 
+    /// A template that does not compile is reported now, not at the end of a run.
+    fn template_compiles(&self, path: &Spanned<ast::Str>, full: &std::path::Path) -> bool {
+        let Err(e) = crate::report::templates::syntax_check(full) else { return true };
+        let at = match (e.line, e.column) {
+            (Some(l), Some(c)) => format!("{}:{l}:{c}", e.file),
+            (Some(l), None) => format!("{}:{l}", e.file),
+            _ => e.file.clone(),
+        };
+        let line = e.source_line.as_deref().map(|l| format!(", in `{}`", l.trim())).unwrap_or_default();
+        self.push(
+            Diagnostic::error(Code::BadTemplate, format!("the template does not compile: {}", e.message))
+                .label(path.span, "this template")
+                .help(format!("fix it at {at}{line}")),
+        );
+        false
+    }
+
     fn user_template(&self, path: &Spanned<ast::Str>, output: Option<&Spanned<ast::Str>>) -> Option<UserTemplate> {
         let full = self.existing_file(path, "template")?;
+        if !self.template_compiles(path, &full) {
+            return None;
+        }
         let output = match output {
             Some(o) => self.string(o)?,
             None => {
@@ -292,7 +312,11 @@ impl Checker<'_> {
                             false
                         } else {
                             self.once(&mut seen, "template", ni.span)
-                                && self.existing_file(path, "template").map(|p| n.template = Some(p)).is_some()
+                                && self
+                                    .existing_file(path, "template")
+                                    .filter(|p| self.template_compiles(path, p))
+                                    .map(|p| n.template = Some(p))
+                                    .is_some()
                         }
                     }
                     ast::NotifyItem::When(w) => {

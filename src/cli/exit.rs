@@ -2,7 +2,8 @@
 
 /// Everything went as declared.
 pub const OK: u8 = 0;
-/// The run finished but an `expect` failed (or `fmt --check` found unformatted files).
+/// The run finished but an `expect` failed (or `fmt --check` found unformatted files, or
+/// `compare` found a regression).
 pub const EXPECTATIONS_FAILED: u8 = 1;
 /// Bad usage or a scenario error: nothing ran.
 pub const SCENARIO_ERROR: u8 = 2;

@@ -2,6 +2,7 @@
 //! exit code (see `exit`); printing happens here and nowhere in the library.
 
 mod check;
+mod compare;
 mod completions;
 mod demo_node;
 mod diff;
@@ -18,6 +19,7 @@ mod man;
 mod merge;
 mod plan;
 pub mod render;
+mod report;
 mod run;
 mod scale_args;
 mod scenario_files;
@@ -45,6 +47,10 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Print the plan of a scenario: its steps, their order, time windows and request counts
     Plan(plan::PlanArgs),
+    /// Re-render a run's reports from its saved results (text, Markdown, HTML, JSON, your templates)
+    Report(report::ReportArgs),
+    /// Compare two runs side by side; exit 1 when the second regressed beyond the thresholds
+    Compare(compare::CompareArgs),
     /// Serve a local mock DFaaS/OpenFaaS function node (the embedded demo target)
     DemoNode(demo_node::DemoNodeArgs),
     /// Rewrite scenario files in the canonical layout (`--check` lists those that are not)
@@ -79,6 +85,8 @@ pub fn run(cli: Cli) -> u8 {
         Command::Run(args) => run::run(args),
         Command::Check(args) => check::run(args),
         Command::Plan(args) => plan::run(args),
+        Command::Report(args) => report::run(args),
+        Command::Compare(args) => compare::run(args),
         Command::DemoNode(args) => demo_node::run(args),
         Command::Fmt(args) => fmt::run(args),
         Command::Diff(args) => diff::run(args),

@@ -6,14 +6,14 @@ use super::scale_args::{ScaleArgs, JOB_INDEX_VAR};
 use super::{exit, scenario_files, shard_run, time_scale, ScenarioArgs};
 use crate::model::TimeScale;
 use crate::plan::plan;
-use crate::report::expect::Verdict;
-use crate::report::metrics::Metrics;
+use crate::report::context::ReportContext;
+use crate::report::run_folder::{RunFolder, VerdictSource};
+use crate::report::templates::{Renderer, ReportFormat};
 use crate::runtime::events::{Event, Events};
 use crate::runtime::executor::{execute, RunOptions, RunOutcome};
 use crate::runtime::run_dir::RunStatus;
 use crate::runtime::scale_out::{ScaleOut, StartAt};
 use crate::runtime::stop::Stop;
-use crate::runtime::wrapup_steps::EXPECTATIONS_FILE;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -167,35 +167,20 @@ async fn watch_signals(stop: Stop, events: Events) {
     }
 }
 
-/// Prints what the run did and maps its status to the exit code. `location` names where the results
-/// are when that is not the run folder itself (a shard folder uploaded to object storage).
+/// Prints what the run did (the built-in text report, read back from the run folder) and maps
+/// its status to the exit code. `location` names where the results are when that is not the run
+/// folder itself (a shard folder uploaded to object storage).
 fn summarize(outcome: &RunOutcome, scale: Option<TimeScale>, location: Option<String>) -> u8 {
     let dir = &outcome.dir;
     eprintln!();
-    for attack in &outcome.manifest.attacks {
-        match Metrics::load(&dir.join(&attack.dir)) {
-            Ok(m) => {
-                let s = &m.summary;
-                let ratio = m.success_ratio().map(|r| format!("{:.2}%", r * 100.0)).unwrap_or_else(|| "-".into());
-                let p99 =
-                    if s.latency.count > 0 { format!("{:.1}ms", s.latency.p99_ns as f64 / 1e6) } else { "-".into() };
-                let planned = attack.expected_requests.map(|n| format!(" of {n} planned")).unwrap_or_default();
-                eprintln!(
-                    "{:<20} {} requests{planned}, success {ratio} ({}), p99 {p99}, not sent in time {}",
-                    attack.name, s.requests, s.success_rule, s.not_sent_in_time
-                );
-            }
-            Err(e) => eprintln!("{:<20} no results: {e}", attack.name),
-        }
-    }
-    if let Ok(text) = std::fs::read_to_string(dir.join(EXPECTATIONS_FILE)) {
-        if let Ok(verdicts) = serde_json::from_str::<Vec<Verdict>>(&text) {
-            for v in verdicts {
-                let mark = if v.passed { "✔" } else { "✘" };
-                let measured = v.problem.unwrap_or(v.measured);
-                eprintln!("{mark} expect {}  (measured {measured})", v.expectation);
-            }
-        }
+    let text = RunFolder::read(dir, VerdictSource::File).and_then(|run| {
+        let context = ReportContext::new(&run);
+        let renderer = Renderer::new(&context, dir, dir)?;
+        renderer.builtin(ReportFormat::Text).map_err(|e| e.to_string())
+    });
+    match text {
+        Ok(text) => eprint!("{text}"),
+        Err(e) => eprintln!("cannot summarize the run: {e}"),
     }
     let (word, code) = match outcome.status {
         RunStatus::Passed => ("passed", exit::OK),

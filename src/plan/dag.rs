@@ -113,7 +113,8 @@ pub fn plan(scenario: &Scenario) -> Plan {
         steps.push(Step {
             id: "report:merged".into(),
             kind: StepKind::MergedReport,
-            needs: vec!["merge".into()],
+            // The run's reports embed every attack's plots: they wait for the attacks' reports.
+            needs: ["merge".to_string()].into_iter().chain(report_ids.iter().cloned()).collect(),
             always: true,
             window: after_load,
             expected_requests: None,

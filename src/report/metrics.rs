@@ -2,7 +2,8 @@
 //! combination over all attacks (counts add, histograms add; percentiles are never averaged).
 
 use crate::runtime::results::{
-    AttackSummary, DurationHistogram, DurationStats, LATENCY_FILE, LATENESS_FILE, SUMMARY_FILE,
+    AttackSummary, Counts, DurationHistogram, DurationStats, HeaderCounts, NodeCounts, ValueCounts, LATENCY_FILE,
+    LATENESS_FILE, SUMMARY_FILE,
 };
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -81,13 +82,22 @@ impl Metrics {
                 *status_codes.entry(*k).or_default() += v;
             }
         }
-        let rules: Vec<&str> = parts.iter().map(|p| p.summary.success_rule.as_str()).collect();
-        let mut distinct = rules.clone();
+        let mut distinct: Vec<&str> = parts.iter().map(|p| p.summary.success_rule.as_str()).collect();
+        distinct.sort_unstable();
         distinct.dedup();
+        // One rule, or each rule with the attacks that used it: a report always says which.
         let success_rule = if distinct.len() <= 1 {
             distinct.first().map(|s| s.to_string()).unwrap_or_default()
         } else {
-            "per attack".to_string()
+            let with_attacks = |rule: &str| {
+                let names: Vec<&str> = parts
+                    .iter()
+                    .filter(|p| p.summary.success_rule == rule)
+                    .map(|p| p.summary.attack.as_str())
+                    .collect();
+                format!("{rule} ({})", names.join(", "))
+            };
+            distinct.iter().map(|r| with_attacks(r)).collect::<Vec<_>>().join("; ")
         };
         let summary = AttackSummary {
             attack: name.to_string(),
@@ -110,11 +120,70 @@ impl Metrics {
             latency: combine_stats(parts.iter().map(|p| &p.summary.latency), &latency),
             lateness: combine_stats(parts.iter().map(|p| &p.summary.lateness), &lateness),
             timestamps_before_start: sum(|s| s.timestamps_before_start),
-            nodes: Vec::new(),
-            headers: Vec::new(),
+            nodes: combine_nodes(parts.iter().map(|p| &p.summary.nodes)),
+            headers: combine_headers(parts),
         };
         Ok(Metrics { summary, latency, lateness })
     }
+}
+
+/// Per target node, added by node name, in order of first appearance.
+fn combine_nodes<'a>(parts: impl Iterator<Item = &'a Vec<NodeCounts>>) -> Vec<NodeCounts> {
+    let mut out: Vec<NodeCounts> = Vec::new();
+    for node in parts.flatten() {
+        let i = match out.iter().position(|n| n.name == node.name) {
+            Some(i) => i,
+            None => {
+                out.push(NodeCounts { name: node.name.clone(), ..NodeCounts::default() });
+                out.len() - 1
+            }
+        };
+        out[i].requests += node.requests;
+        out[i].successes += node.successes;
+        out[i].errors += node.errors;
+    }
+    out
+}
+
+/// Per recorded header (by name, case-insensitively, in order of first appearance) and per
+/// value (sorted): counts added. A value counted under `other` in one attack stays there; the
+/// requests of an attack that did not record the header count as `absent`.
+fn combine_headers(parts: &[&Metrics]) -> Vec<HeaderCounts> {
+    let mut out: Vec<(HeaderCounts, BTreeMap<String, Counts>)> = Vec::new();
+    let add = |into: &mut Counts, from: &Counts| {
+        into.requests += from.requests;
+        into.successes += from.successes;
+    };
+    for header in parts.iter().flat_map(|p| &p.summary.headers) {
+        let i = match out.iter().position(|(h, _)| h.name.eq_ignore_ascii_case(&header.name)) {
+            Some(i) => i,
+            None => {
+                out.push((HeaderCounts { name: header.name.clone(), ..HeaderCounts::default() }, BTreeMap::new()));
+                out.len() - 1
+            }
+        };
+        let (combined, values) = &mut out[i];
+        add(&mut combined.other, &header.other);
+        add(&mut combined.absent, &header.absent);
+        for v in &header.values {
+            add(values.entry(v.value.clone()).or_default(), &Counts { requests: v.requests, successes: v.successes });
+        }
+    }
+    for (combined, _) in &mut out {
+        for p in parts.iter().filter(|p| !p.summary.headers.iter().any(|h| h.name.eq_ignore_ascii_case(&combined.name)))
+        {
+            add(&mut combined.absent, &Counts { requests: p.summary.requests, successes: p.summary.successes });
+        }
+    }
+    out.into_iter()
+        .map(|(mut h, values)| {
+            h.values = values
+                .into_iter()
+                .map(|(value, c)| ValueCounts { value, requests: c.requests, successes: c.successes })
+                .collect();
+            h
+        })
+        .collect()
 }
 
 /// Exact count/min/mean/max from the parts; percentiles from the combined histogram.

@@ -1,6 +1,7 @@
 //! Run notifications: a webhook POST when the run ends — Slack-compatible JSON by default, or the
 //! body rendered from the user's template — retried with backoff on 5xx and transport errors.
 
+use super::template_error::TemplateError;
 use serde::Serialize;
 use std::time::Duration;
 
@@ -11,10 +12,14 @@ pub struct RunNews {
     /// `passed`, `failed`, `expectations_failed` or `interrupted`.
     pub status: String,
     pub run_dir: String,
+    /// The run's main report (`report.html`, else another built-in one), when one was written.
+    pub report_path: Option<String>,
     pub requests: u64,
     pub success_ratio: Option<f64>,
     pub p99_ms: Option<f64>,
     pub expectations: Vec<super::expect::Verdict>,
+    /// Every figure, as in `report.json` (`null` when the run folder could not be read).
+    pub report: Option<super::context::ReportContext>,
 }
 
 impl RunNews {
@@ -35,6 +40,9 @@ impl RunNews {
             text.push_str(&format!("\nfailed expectations: {}", failed.join("; ")));
         }
         text.push_str(&format!("\nresults: {}", self.run_dir));
+        if let Some(report) = &self.report_path {
+            text.push_str(&format!("\nreport: {report}"));
+        }
         serde_json::json!({ "text": text })
     }
 }
@@ -44,10 +52,28 @@ pub fn body(news: &RunNews, template: Option<&std::path::Path>) -> Result<(Strin
     let Some(path) = template else {
         return Ok((news.slack_body().to_string(), "application/json"));
     };
-    let source = std::fs::read_to_string(path).map_err(|e| format!("cannot read template {}: {e}", path.display()))?;
+    let shown = path.display().to_string();
+    let source = std::fs::read_to_string(path).map_err(|e| format!("cannot read template {shown}: {e}"))?;
     let mut env = minijinja::Environment::new();
+    env.set_debug(true);
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
-    let rendered = env.render_str(&source, news).map_err(|e| format!("template {}: {e}", path.display()))?;
+    super::template_filters::register(&mut env);
+    let located = |e: minijinja::Error| {
+        let names = [
+            "scenario",
+            "status",
+            "run_dir",
+            "report_path",
+            "requests",
+            "success_ratio",
+            "p99_ms",
+            "expectations",
+            "report",
+        ];
+        TemplateError::new(&e, &shown, &source, &names.map(String::from)).to_string()
+    };
+    env.add_template_owned("notification", source.clone()).map_err(located)?;
+    let rendered = env.get_template("notification").and_then(|t| t.render(news)).map_err(located)?;
     let kind = if serde_json::from_str::<serde_json::Value>(&rendered).is_ok() {
         "application/json"
     } else {

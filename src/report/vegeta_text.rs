@@ -61,7 +61,7 @@ pub fn render(m: &Metrics) -> String {
 }
 
 /// vegeta's rounding for display: below 1 ms exact, below 1 s to the microsecond, else to the ms.
-fn round(d: Duration) -> Duration {
+pub fn round(d: Duration) -> Duration {
     let ns = d.as_nanos() as u64;
     let unit = if ns < 1_000_000 {
         1

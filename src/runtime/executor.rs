@@ -130,7 +130,10 @@ pub async fn execute(scenario: Arc<Scenario>, plan: Arc<Plan>, options: RunOptio
     let states = schedule(&ctx).await;
 
     demos.shutdown().await;
-    let failed = states.values().any(|s| *s == StepState::Failed);
+    // A failed notification is reported (its step, its message) but never changes the outcome:
+    // the results are complete and the exit code must say what happened to the load.
+    let counts = |id: &str| !id.starts_with("notify:");
+    let failed = states.iter().any(|(id, s)| *s == StepState::Failed && counts(id));
     let expectations_failed = ctx
         .manifest
         .lock()
@@ -139,7 +142,7 @@ pub async fn execute(scenario: Arc<Scenario>, plan: Arc<Plan>, options: RunOptio
     let status = if ctx.stop.is_stopped() {
         RunStatus::Interrupted
     } else if expectations_failed
-        && states.iter().filter(|(id, _)| id.as_str() != "expect").all(|(_, s)| *s != StepState::Failed)
+        && states.iter().filter(|(id, _)| id.as_str() != "expect" && counts(id)).all(|(_, s)| *s != StepState::Failed)
     {
         RunStatus::ExpectationsFailed
     } else if failed {

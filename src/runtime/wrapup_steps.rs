@@ -6,11 +6,14 @@ use super::executor::Context;
 use super::results::{merge_results, MergeOptions, RESULTS_FILE, SUMMARY_FILE};
 use crate::parser::ast::When;
 use crate::plan::StepKind;
+use crate::report::context::ReportContext;
 use crate::report::expect::{self, Planned, Verdict};
 use crate::report::metrics::Metrics;
 use crate::report::notify::{self, RunNews};
 use crate::report::plots::{draw_attack_plots, draw_merged_plots, PlotFormat};
-use crate::report::vegeta_text;
+use crate::report::run_folder::{RunFolder, VerdictSource};
+use crate::report::templates::ReportFormat;
+use crate::report::{self, vegeta_text};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -94,32 +97,43 @@ pub async fn merge(ctx: &Context) -> Result<Option<String>, String> {
     .await
 }
 
+/// The merged results' `report.txt` and `summary.json`, then the run-level reports (`report.*`
+/// and the user's templates), with the expectations evaluated now: the `expect` step comes after.
 pub async fn merged_report(ctx: &Context) -> Result<Option<String>, String> {
     let attacks = attack_metrics(ctx)?;
+    let mut notes = Vec::new();
     if attacks.is_empty() {
-        return Ok(Some("no results to report: no attack ran".into()));
+        notes.push("no attack ran".to_string());
+    } else {
+        let (merged, _) = combined(ctx, &attacks)?;
+        let dir = ctx.dir.join(MERGED_DIR);
+        std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        let report = dir.join("report.txt");
+        std::fs::write(&report, vegeta_text::render(&merged))
+            .map_err(|e| format!("cannot write {}: {e}", report.display()))?;
+        let summary = serde_json::to_string_pretty(&merged.summary).map_err(|e| e.to_string())?;
+        std::fs::write(dir.join(SUMMARY_FILE), summary + "\n")
+            .map_err(|e| format!("cannot write {}: {e}", dir.join(SUMMARY_FILE).display()))?;
+        super::report_values::write(ctx, dir.join(MERGED_RESULTS), dir.clone(), None).await?;
+        if dir.join(MERGED_RESULTS).exists() {
+            let (run_dir, formats) = (ctx.dir.clone(), PlotFormat::from_names(&ctx.scenario.report.plots));
+            let plots = blocking(move || {
+                draw_merged_plots(&run_dir, &formats)
+                    .map_err(|e| format!("the merged plots failed (the results are on disk): {e}"))
+            })
+            .await?;
+            notes.push(format!("{}{}", report.display(), plots_note(plots.len())));
+        } else {
+            // A shard does not merge its results (`dfaas-run merge` does, over every shard).
+            notes.push(format!("{} (no merged plots: the results were not merged here)", report.display()));
+        }
     }
-    let (merged, _) = combined(ctx, &attacks)?;
-    let dir = ctx.dir.join(MERGED_DIR);
-    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let report = dir.join("report.txt");
-    std::fs::write(&report, vegeta_text::render(&merged))
-        .map_err(|e| format!("cannot write {}: {e}", report.display()))?;
-    let summary = serde_json::to_string_pretty(&merged.summary).map_err(|e| e.to_string())?;
-    std::fs::write(dir.join(SUMMARY_FILE), summary + "\n")
-        .map_err(|e| format!("cannot write {}: {e}", dir.join(SUMMARY_FILE).display()))?;
-    super::report_values::write(ctx, dir.join(MERGED_RESULTS), dir.clone(), None).await?;
-    if !dir.join(MERGED_RESULTS).exists() {
-        // A shard does not merge its results (`dfaas-run merge` does, over every shard).
-        return Ok(Some(format!("{} (no merged plots: the results were not merged here)", report.display())));
-    }
-    let (run_dir, formats) = (ctx.dir.clone(), PlotFormat::from_names(&ctx.scenario.report.plots));
-    let plots = blocking(move || {
-        draw_merged_plots(&run_dir, &formats)
-            .map_err(|e| format!("the merged plots failed (the results are on disk): {e}"))
-    })
-    .await?;
-    Ok(Some(format!("{}{}", report.display(), plots_note(plots.len()))))
+    let verdicts = (!ctx.scenario.expectations.is_empty())
+        .then(|| combined(ctx, &attacks).map(|all| expect::evaluate(&ctx.scenario.expectations, &attacks, &all)))
+        .transpose()?;
+    let (dir, spec) = (ctx.dir.clone(), ctx.scenario.report.clone());
+    notes.push(blocking(move || report::output::write_run_reports(&dir, verdicts, &spec)).await?);
+    Ok(Some(notes.join("; ")))
 }
 
 fn plots_note(files: usize) -> String {
@@ -190,10 +204,13 @@ pub async fn notify(ctx: &Context, step_id: &str) -> Result<Option<String>, Stri
         .ok()
         .and_then(|t| serde_json::from_str(&t).ok())
         .unwrap_or_default();
+    let report = RunFolder::read(&ctx.dir, VerdictSource::File).ok().map(|run| ReportContext::new(&run));
     let news = RunNews {
         scenario: ctx.scenario.name.clone(),
         status,
         run_dir: ctx.dir.display().to_string(),
+        report_path: main_report(ctx),
+        report,
         requests: all.as_ref().map(|(m, _)| m.summary.requests).unwrap_or(0),
         success_ratio: all.as_ref().and_then(|(m, _)| m.success_ratio()),
         p99_ms: all
@@ -213,4 +230,16 @@ pub async fn notify(ctx: &Context, step_id: &str) -> Result<Option<String>, Stri
     )
     .await?;
     Ok(Some(format!("sent (attempt {attempts})")))
+}
+
+/// The run's main report for people: the first written of HTML, Markdown, text, JSON.
+fn main_report(ctx: &Context) -> Option<String> {
+    let spec = &ctx.scenario.report;
+    let dir = spec.output.clone().unwrap_or_else(|| ctx.dir.clone());
+    [ReportFormat::Html, ReportFormat::Markdown, ReportFormat::Text, ReportFormat::Json]
+        .into_iter()
+        .filter(|f| spec.formats.iter().any(|name| name == f.name()))
+        .map(|f| dir.join(f.file_name()))
+        .find(|p| p.is_file())
+        .map(|p| p.display().to_string())
 }
