@@ -214,6 +214,15 @@ fn the_imported_operator_experiment_runs_scaled_against_three_forwarding_nodes()
         );
         let attack_values = std::fs::read_to_string(dir.join("report_values.txt")).expect("report_values.txt");
         assert!(attack_values.starts_with("Success rate: "), "{attack_values}");
+        // The operator's per-attack plots: responders (X-Server), success/errors per second,
+        // cumulative success/errors, linear and log.
+        for plot in ["responders", "success-errors", "cumulative", "cumulative-log"] {
+            assert_not_blank(&dir.join("plots").join(format!("{plot}.png")));
+        }
+    }
+    // The operator's merged plots, for any number of nodes.
+    for plot in ["per-node", "forwarded", "per-node-cumulative"] {
+        assert_not_blank(&run.join("merged-results/plots").join(format!("{plot}.png")));
     }
     let merged_dir = run.join("merged-results");
     for file in ["merged-results.json", "report.txt", "report_values.txt"] {
@@ -254,4 +263,16 @@ fn the_imported_operator_experiment_runs_scaled_against_three_forwarding_nodes()
     for node in nodes {
         runtime.block_on(node.shutdown());
     }
+}
+
+/// A PNG that decodes and is not one flat colour.
+fn assert_not_blank(path: &Path) {
+    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut reader = png::Decoder::new(std::io::BufReader::new(file)).read_info().expect("a PNG");
+    let mut pixels = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut pixels).expect("decodes");
+    let pixels = &pixels[..info.buffer_size()];
+    let mean = pixels.iter().map(|&p| p as f64).sum::<f64>() / pixels.len() as f64;
+    let variance = pixels.iter().map(|&p| (p as f64 - mean).powi(2)).sum::<f64>() / pixels.len() as f64;
+    assert!(variance > 100.0, "{} looks blank (variance {variance:.1})", path.display());
 }
