@@ -8,8 +8,11 @@ use super::merge_series::merge_series;
 use super::merge_summary::merge_attack;
 use super::results_metrics::results_metrics;
 use super::shard::Shard;
+use crate::model::ReportSpec;
 use crate::report::expect::{self, Planned, Verdict};
 use crate::report::metrics::Metrics;
+use crate::report::output::write_run_reports;
+use crate::report::plots::{draw_attack_plots, draw_merged_plots, PlotFormat};
 use crate::report::vegeta_text;
 use crate::runtime::results::timestamp::parse_system_time;
 use crate::runtime::results::{
@@ -128,6 +131,8 @@ pub fn merge_shards(parts: &[ShardPart], coverage: Coverage, out: &Path) -> Resu
     }
     let status = if report.passed() { RunStatus::Passed } else { RunStatus::ExpectationsFailed };
     write_manifest(&folders, out, status, start_at, report.notes.first().cloned(), Some(m.plan.clone()), &report)?;
+    let verdicts = report.verdicts.clone();
+    render_reports(out, Some(verdicts), &mut report);
     report.shards = Some(coverage);
     write_json(&out.join(MERGE_FILE), &report)?;
     Ok(report)
@@ -155,6 +160,7 @@ pub fn merge_runs(runs: &[PathBuf], out: &Path) -> Result<MergeReport, String> {
     report.notes.push("run folders do not carry their scenario's `expect` lines: none were judged".into());
     merge_folders(&attacks, runs, out, &mut report)?;
     write_manifest(runs, out, RunStatus::Passed, None, None, None, &report)?;
+    render_reports(out, None, &mut report);
     write_json(&out.join(MERGE_FILE), &report)?;
     Ok(report)
 }
@@ -246,6 +252,28 @@ fn merge_folders(
     )?;
     write_text(&dir.join("report.txt"), &vegeta_text::render(&all))?;
     Ok(merged)
+}
+
+/// The same plots and reports as a single-machine run (`report.html`, `report.json`, ... and the
+/// `plots/` folders), drawn from the merged folder. The merge itself is already complete on disk,
+/// so a figure that cannot be drawn becomes a note, not a failure.
+fn render_reports(out: &Path, verdicts: Option<Vec<Verdict>>, report: &mut MergeReport) {
+    let formats = PlotFormat::from_names(&ReportSpec::default().plots);
+    for attack in &report.attacks {
+        if out.join(&attack.name).join(RESULTS_FILE).is_file() {
+            if let Err(e) = draw_attack_plots(out, &attack.name, &formats) {
+                report.notes.push(format!("the plots of `{}` were not drawn: {e}", attack.name));
+            }
+        }
+    }
+    if out.join(MERGED_DIR).join(MERGED_RESULTS).is_file() {
+        if let Err(e) = draw_merged_plots(out, &formats) {
+            report.notes.push(format!("the merged plots were not drawn: {e}"));
+        }
+    }
+    if let Err(e) = write_run_reports(out, verdicts, &ReportSpec::default()) {
+        report.notes.push(format!("the reports were not written: {e}"));
+    }
 }
 
 fn combine(merged: &[(AttackPlan, Metrics)]) -> Result<Metrics, String> {
