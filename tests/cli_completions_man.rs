@@ -11,7 +11,7 @@ fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-const COMMANDS: &[&str] = &["demo-node", "fmt", "run", "check", "plan", "diff", "init", "completions", "man"];
+const COMMANDS: &[&str] = &["attack", "demo-node", "fmt", "run", "check", "plan", "diff", "init", "completions", "man"];
 
 #[test]
 fn bash_completions_are_a_valid_script_naming_every_command() {

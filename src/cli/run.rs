@@ -48,7 +48,7 @@ pub fn run(args: RunArgs) -> u8 {
     }
     let sources: Vec<String> = checked.sources.files().map(|(_, f)| f.name.clone()).collect();
     let plan = Arc::new(plan(&scenario));
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match crate::runtime::threads::runtime() {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: cannot start the runtime: {e}");
@@ -88,7 +88,7 @@ pub fn run(args: RunArgs) -> u8 {
 
 /// First Ctrl-C or SIGTERM: stop cleanly. Second: exit at once (files stay readable: results are
 /// line-based and flushed every second, the manifest is replaced atomically).
-async fn watch_signals(stop: Stop, events: Events) {
+pub(super) async fn watch_signals(stop: Stop, events: Events) {
     #[cfg(unix)]
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
     for second in [false, true] {
@@ -118,7 +118,7 @@ async fn watch_signals(stop: Stop, events: Events) {
 }
 
 /// Prints what the run did and maps its status to the exit code.
-fn summarize(outcome: &RunOutcome) -> u8 {
+pub(super) fn summarize(outcome: &RunOutcome) -> u8 {
     let dir = &outcome.dir;
     eprintln!();
     for attack in &outcome.manifest.attacks {

@@ -16,4 +16,5 @@ pub mod results;
 pub mod run_dir;
 pub mod setup_steps;
 pub mod stop;
+pub mod threads;
 pub mod wrapup_steps;
