@@ -23,6 +23,7 @@ const COMMANDS: &[&str] = &[
     "completions",
     "man",
     "merge",
+    "attack",
     "k8s",
     "report",
     "compare",

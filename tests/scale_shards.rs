@@ -130,7 +130,9 @@ fn four_shards_behind_a_barrier_merge_exactly() {
     let summary = json(&merged.join("a/summary.json"));
     assert_eq!(summary["requests"], 401);
     // The same reports and plots as a single-machine run.
-    for file in ["report.html", "report.json", "report.txt", "a/plots/latency.png", "merged-results/plots/throughput.png"] {
+    for file in
+        ["report.html", "report.json", "report.txt", "a/plots/latency.png", "merged-results/plots/throughput.png"]
+    {
         assert!(merged.join(file).is_file(), "merge writes {file}");
     }
     assert_eq!(json(&merged.join("report.json"))["attacks"][0]["requests"], 401, "the JSON report counts every shard");

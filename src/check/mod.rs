@@ -10,6 +10,7 @@ mod outputs;
 mod values;
 mod vars;
 
+pub use attack::{DEFAULT_MAX_IN_FLIGHT, DEFAULT_TIMEOUT, RESERVED_NAMES};
 pub use build::METHODS;
 pub use load::{read_source, MAX_FILE_BYTES};
 pub use vars::unknown_override;

@@ -49,7 +49,7 @@ pub struct DemoNodeArgs {
     pub allow_remote: bool,
 }
 
-fn unit_problem(text: &str, what: &str, example: &str, e: UnitError) -> String {
+pub(super) fn unit_problem(text: &str, what: &str, example: &str, e: UnitError) -> String {
     let why = match e {
         UnitError::Malformed => "is not",
         UnitError::Negative => "is negative, so not",

@@ -1,6 +1,7 @@
 //! The command line: clap definitions and one module per subcommand. Each command returns an
 //! exit code (see `exit`); printing happens here and nowhere in the library.
 
+mod attack;
 mod check;
 mod compare;
 mod completions;
@@ -43,6 +44,8 @@ pub struct Cli {
 pub enum Command {
     /// Run a scenario: health gates, attacks, reports, expectations
     Run(run::RunArgs),
+    /// Attack one URL at a rate (or with workers) for a duration: no scenario file needed
+    Attack(attack::AttackArgs),
     /// Check scenario files (or every .dfs file under folders) and report every problem
     Check(check::CheckArgs),
     /// Print the plan of a scenario: its steps, their order, time windows and request counts
@@ -83,6 +86,7 @@ pub fn is_subcommand(word: &str) -> bool {
 pub fn run(cli: Cli) -> u8 {
     match cli.command {
         Command::Run(args) => run::run(args),
+        Command::Attack(args) => attack::run(args),
         Command::Check(args) => check::run(args),
         Command::Plan(args) => plan::run(args),
         Command::Report(args) => report::run(args),

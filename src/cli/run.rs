@@ -80,7 +80,7 @@ pub fn run(args: RunArgs) -> u8 {
         None => (None, whole),
     };
     let plan = Arc::new(plan);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match crate::runtime::threads::runtime() {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: cannot start the runtime: {e}");
@@ -138,7 +138,7 @@ pub fn run(args: RunArgs) -> u8 {
 
 /// First Ctrl-C or SIGTERM: stop cleanly. Second: exit at once (files stay readable: results are
 /// line-based and flushed every second, the manifest is replaced atomically).
-async fn watch_signals(stop: Stop, events: Events) {
+pub(super) async fn watch_signals(stop: Stop, events: Events) {
     #[cfg(unix)]
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
     for second in [false, true] {
@@ -170,7 +170,7 @@ async fn watch_signals(stop: Stop, events: Events) {
 /// Prints what the run did (the built-in text report, read back from the run folder) and maps
 /// its status to the exit code. `location` names where the results are when that is not the run
 /// folder itself (a shard folder uploaded to object storage).
-fn summarize(outcome: &RunOutcome, scale: Option<TimeScale>, location: Option<String>) -> u8 {
+pub(super) fn summarize(outcome: &RunOutcome, scale: Option<TimeScale>, location: Option<String>) -> u8 {
     let dir = &outcome.dir;
     eprintln!();
     let text = RunFolder::read(dir, VerdictSource::File).and_then(|run| {

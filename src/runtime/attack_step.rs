@@ -15,7 +15,10 @@ use crate::model::{Attack, Load};
 use crate::plan::Step;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use std::time::{Instant, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
+
+/// Time set aside before an attack's start to create its results writer and engine.
+const SETUP_TIME: Duration = Duration::from_millis(2);
 
 pub async fn run(ctx: &Arc<Context>, step: &Step, name: &str) -> Result<Option<String>, String> {
     let attack = ctx.scenario.attack(name).ok_or_else(|| format!("unknown attack `{name}`"))?.clone();
@@ -33,13 +36,15 @@ pub async fn run(ctx: &Arc<Context>, step: &Step, name: &str) -> Result<Option<S
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
 
     let load_start = ctx.load_start();
-    let start = (load_start + step.window.start.earliest).max(Instant::now());
+    let planned = (load_start + step.window.start.earliest).max(Instant::now());
+    // tokio's timer rounds up to the millisecond: wake a little early, set everything up, then
+    // start at `start` precisely, so that the first requests are not late because of the setup.
     tokio::select! {
-        _ = tokio::time::sleep_until(start.into()) => {}
+        _ = tokio::time::sleep_until(planned.checked_sub(SETUP_TIME).unwrap_or(planned).into()) => {}
         _ = ctx.stop.stopped() => return Ok(Some("not started: the run was interrupted".into())),
     }
-    let start = Instant::now();
-    let started_at = SystemTime::now();
+    let start = planned.max(Instant::now() + SETUP_TIME);
+    let started_at = SystemTime::now() + start.saturating_duration_since(Instant::now());
     // Attacks timed from the synchronised start must keep to it; one that follows another attack
     // starts when that one has drained, which no shard controls.
     let chained = step.needs.iter().any(|need| need.starts_with("attack:"));
@@ -92,6 +97,13 @@ pub async fn run(ctx: &Arc<Context>, step: &Step, name: &str) -> Result<Option<S
             }
         })
     };
+    // The open model's pacer sleeps precisely until each request is due; the closed model's
+    // workers start at once, so wait here (on a thread: tokio's timer rounds up to 1 ms).
+    if let Some(wait) =
+        start.checked_duration_since(Instant::now()).filter(|_| matches!(attack.load, Load::Closed { .. }))
+    {
+        let _ = tokio::task::spawn_blocking(move || std::thread::sleep(wait)).await;
+    }
     let stats = match &attack.load {
         Load::Open { profile } => engine.run_open(Schedule::new(profile).sliced(slice), start).await,
         Load::Closed { workers, duration } => {

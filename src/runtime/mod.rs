@@ -18,4 +18,5 @@ pub mod run_dir;
 pub mod scale_out;
 pub mod setup_steps;
 pub mod stop;
+pub mod threads;
 pub mod wrapup_steps;

@@ -1,9 +1,13 @@
-//! The attack's HTTP client: hyper's pooled client (HTTP/1.1 keep-alive, optional HTTP/2, TLS by
-//! rustls with verification on unless `insecure`), a per-request timeout, and failure classification.
+//! The attack's HTTP client: plain `http://` HTTP/1.1 through the lean client (`http1_client`),
+//! TLS (rustls, verification on unless `insecure`) and HTTP/2 through hyper's pooled client; a
+//! per-request timeout, and failure classification.
 
+use super::http1_client::{Http1Client, Outgoing};
+use super::request::{Prepared, RequestParts};
+use super::wire::Origin;
 use bytes::{Bytes, BytesMut};
 use http::header::{HeaderName, HeaderValue};
-use http::Request;
+use http::{Method, Request};
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
@@ -51,6 +55,7 @@ pub struct Response {
 #[derive(Clone)]
 pub struct HttpClient {
     inner: Client<hyper_rustls::HttpsConnector<HttpConnector>, Full<Bytes>>,
+    http1: Arc<Http1Client>,
     options: Arc<ClientOptions>,
 }
 
@@ -73,15 +78,42 @@ impl HttpClient {
             .pool_idle_timeout(Duration::from_secs(90))
             .http2_only(options.http2)
             .build(connector);
-        HttpClient { inner, options: Arc::new(options) }
+        let options = Arc::new(options);
+        HttpClient { inner, http1: Arc::new(Http1Client::new(options.clone())), options }
     }
 
     /// Sends one request and reads the whole response, within the timeout.
-    pub async fn send(&self, request: Request<Full<Bytes>>) -> Response {
-        match tokio::time::timeout(self.options.timeout, self.exchange(request)).await {
+    pub async fn send(&self, request: Prepared) -> Response {
+        match tokio::time::timeout(self.options.timeout, self.route(request)).await {
             Ok(response) => response,
             Err(_) => Response { failure: Some(Failure::Timeout), ..Response::default() },
         }
+    }
+
+    /// Plain `http://` over HTTP/1.1 takes the lean client; TLS and HTTP/2 take hyper's.
+    async fn route(&self, request: Prepared) -> Response {
+        if !self.options.http2 {
+            match &request {
+                Prepared::Fixed(fixed) => {
+                    if let Some((origin, wire)) = &fixed.http1 {
+                        let head = fixed.parts.method == Method::HEAD;
+                        return self.http1.send(origin, Outgoing::Wire(wire), head).await;
+                    }
+                }
+                Prepared::Parts(parts) => {
+                    if let Some(origin) = Origin::of(&parts.uri) {
+                        let RequestParts { method, uri, headers, body } = &**parts;
+                        let outgoing = Outgoing::Parts { method, uri, headers, body };
+                        return self.http1.send(&origin, outgoing, *method == Method::HEAD).await;
+                    }
+                }
+            }
+        }
+        let request = match request {
+            Prepared::Fixed(fixed) => fixed.parts.clone().into_hyper(),
+            Prepared::Parts(parts) => (*parts).into_hyper(),
+        };
+        self.exchange(request).await
     }
 
     async fn exchange(&self, request: Request<Full<Bytes>>) -> Response {

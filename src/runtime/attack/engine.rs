@@ -10,6 +10,7 @@ use http::Method;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use tokio::sync::mpsc::UnboundedSender;
 use tokio::sync::{Notify, Semaphore};
 
 /// One request's fate, handed to the attack's sink as soon as it is known.
@@ -93,15 +94,34 @@ impl Flight {
     }
 }
 
+/// The pacer wakes at most this often: requests due within one period go out as one batch, so
+/// high rates cost one wake-up of the pacer and of the runtime per period, not per request. It
+/// bounds what batching adds to lateness; 500 µs measured about 25 % less CPU per request than
+/// 200 µs at 20 000/s on one core (docs/performance.md).
+pub const PACER_PERIOD: Duration = Duration::from_micros(500);
+
+/// Requests handed from the pacer to the runtime: `(seq, due)`.
+type Batch = Vec<(u64, Instant)>;
+
 impl Engine {
     /// Runs an open-model attack from `start`. Returns when every sent request has completed.
     pub async fn run_open(self: Arc<Self>, schedule: Schedule, start: Instant) -> EngineStats {
         let flight = self.flight.clone();
-        let handle = tokio::runtime::Handle::current();
+        let (batches, mut due) = tokio::sync::mpsc::unbounded_channel::<Batch>();
         let pacer = {
             let (engine, flight) = (self.clone(), flight.clone());
-            tokio::task::spawn_blocking(move || engine.pace(&schedule, start, &flight, &handle))
+            tokio::task::spawn_blocking(move || engine.pace(&schedule, start, &flight, &batches))
         };
+        // Each request is its own task, spawned from the runtime (no cross-thread wake-up each).
+        while let Some(batch) = due.recv().await {
+            for (seq, due) in batch {
+                let engine = self.clone();
+                tokio::spawn(async move {
+                    engine.fire(seq, start, Some(due), &engine.flight).await;
+                    engine.flight.done();
+                });
+            }
+        }
         let scheduled = pacer.await.unwrap_or(0);
         flight.drain().await;
         EngineStats {
@@ -112,42 +132,38 @@ impl Engine {
         }
     }
 
-    /// The pacer loop, on its own thread: sleeps until each request is due, then dispatches it.
-    /// Returns how many requests were dispatched before the schedule ended or a stop.
-    fn pace(
-        self: &Arc<Self>,
-        schedule: &Schedule,
-        start: Instant,
-        flight: &Arc<Flight>,
-        handle: &tokio::runtime::Handle,
-    ) -> u64 {
+    /// The pacer loop, on its own thread: sleeps until requests are due (at most one wake-up per
+    /// [`PACER_PERIOD`]) and hands each due batch to the runtime. Returns how many requests were
+    /// dispatched before the schedule ended or a stop.
+    fn pace(&self, schedule: &Schedule, start: Instant, flight: &Flight, batches: &UnboundedSender<Batch>) -> u64 {
         let mut dispatched = 0;
-        for (seq, offset) in schedule.ticks() {
-            let due = start + offset;
-            loop {
-                if self.stop.is_stopped() {
-                    return dispatched;
-                }
-                let now = Instant::now();
-                if now >= due {
-                    break;
-                }
-                // Sleep in slices so that a stop is noticed within 50 ms even at low rates.
-                std::thread::sleep((due - now).min(Duration::from_millis(50)));
+        let mut ticks = schedule.ticks().map(|(seq, offset)| (seq, start + offset)).peekable();
+        let mut batch = Batch::new();
+        while let Some(&(_, next_due)) = ticks.peek() {
+            if self.stop.is_stopped() {
+                break;
             }
-            dispatched += 1;
-            if flight.in_flight.load(Ordering::Acquire) >= self.max_in_flight {
-                flight.not_sent.fetch_add(1, Ordering::AcqRel);
-                let target = self.factory.target_of(seq);
-                self.sink.accept(unsent(seq, target, offset, Instant::now() - due, Outcome::NotSentInTime));
+            let now = Instant::now();
+            if now < next_due {
+                // Sleep in slices so that a stop is noticed within 50 ms even at low rates.
+                std::thread::sleep((next_due - now).clamp(PACER_PERIOD, Duration::from_millis(50)));
                 continue;
             }
-            flight.in_flight.fetch_add(1, Ordering::AcqRel);
-            let (engine, flight) = (self.clone(), flight.clone());
-            handle.spawn(async move {
-                engine.fire(seq, start, Some(due), &flight).await;
-                flight.done();
-            });
+            while let Some((seq, due)) = ticks.next_if(|&(_, due)| due <= now) {
+                dispatched += 1;
+                if flight.in_flight.load(Ordering::Acquire) >= self.max_in_flight {
+                    flight.not_sent.fetch_add(1, Ordering::AcqRel);
+                    let target = self.factory.target_of(seq);
+                    let offset = due - start;
+                    self.sink.accept(unsent(seq, target, offset, now - due, Outcome::NotSentInTime));
+                    continue;
+                }
+                flight.in_flight.fetch_add(1, Ordering::AcqRel);
+                batch.push((seq, due));
+            }
+            if !batch.is_empty() && batches.send(std::mem::take(&mut batch)).is_err() {
+                break; // The attack's task is gone: nothing can be sent any more.
+            }
         }
         dispatched
     }

@@ -4,7 +4,10 @@
 pub mod client;
 pub mod engine;
 pub mod feeder;
+pub mod http1_client;
+pub mod http1_response;
 pub mod request;
 pub mod schedule;
 pub mod targets_file;
 pub mod template;
+pub mod wire;

@@ -4,6 +4,7 @@
 use super::feeder::Feeder;
 use super::targets_file;
 use super::template::{RequestContext, Templates, Text};
+use super::wire::{encode_request, Origin};
 use crate::model::{Attack, Body, Header, RequestSource};
 use bytes::Bytes;
 use http::header::{HeaderMap, HeaderName, HeaderValue};
@@ -21,7 +22,7 @@ pub struct Endpoint {
 
 /// One request, ready to send.
 pub struct Built {
-    pub request: Request<Full<Bytes>>,
+    pub request: Prepared,
     /// Index of the target node in the attack's node list.
     pub node: u16,
     pub url: Arc<str>,
@@ -29,36 +30,59 @@ pub struct Built {
     pub bytes_out: u64,
 }
 
-/// A request that is the same every time, prepared once.
-#[derive(Debug, Clone)]
-struct Fixed {
-    method: Method,
-    uri: Uri,
-    url: Arc<str>,
-    headers: HeaderMap,
-    body: Bytes,
-    node: u16,
+/// A request as the client takes it: prepared once and shared, or made for this request.
+pub enum Prepared {
+    Fixed(Arc<FixedRequest>),
+    /// Made for this request (templated): boxed, it is much larger than a shared one.
+    Parts(Box<RequestParts>),
 }
 
-impl Fixed {
-    fn build(&self) -> Built {
-        let mut request = Request::new(Full::new(self.body.clone()));
-        *request.method_mut() = self.method.clone();
-        *request.uri_mut() = self.uri.clone();
-        *request.headers_mut() = self.headers.clone();
+/// A request's method, URI, headers and body.
+#[derive(Debug, Clone)]
+pub struct RequestParts {
+    pub method: Method,
+    pub uri: Uri,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+impl RequestParts {
+    /// The request as hyper takes it.
+    pub fn into_hyper(self) -> Request<Full<Bytes>> {
+        let mut request = Request::new(Full::new(self.body));
+        *request.method_mut() = self.method;
+        *request.uri_mut() = self.uri;
+        *request.headers_mut() = self.headers;
+        request
+    }
+}
+
+/// A request that is the same every time, prepared once: for a plain `http://` URL, its bytes
+/// on the wire too, so that sending it is one write.
+#[derive(Debug)]
+pub struct FixedRequest {
+    pub parts: RequestParts,
+    url: Arc<str>,
+    node: u16,
+    /// Where a plain HTTP/1.1 request goes, and the request encoded.
+    pub http1: Option<(Origin, Vec<u8>)>,
+}
+
+impl FixedRequest {
+    fn build(self: &Arc<Self>) -> Built {
         Built {
-            request,
+            request: Prepared::Fixed(self.clone()),
             node: self.node,
             url: self.url.clone(),
-            method: self.method.clone(),
-            bytes_out: self.body.len() as u64,
+            method: self.parts.method.clone(),
+            bytes_out: self.parts.body.len() as u64,
         }
     }
 }
 
 enum Kind {
     /// No template anywhere: one prepared request per node.
-    Fixed(Vec<Fixed>),
+    Fixed(Vec<Arc<FixedRequest>>),
     /// A `request` with templated parts.
     Templated { method: Method, path: Text, headers: Vec<(HeaderName, Text)>, body: BodyText },
 }
@@ -88,7 +112,8 @@ impl RequestFactory {
         let spec = match &attack.request {
             RequestSource::Targets { path } => {
                 let targets = targets_file::load(path)?;
-                let fixed = targets.iter().map(fixed_from_target).collect::<Result<Vec<_>, _>>()?;
+                let close = !attack.keep_alive;
+                let fixed = targets.iter().map(|t| fixed_from_target(t, close)).collect::<Result<Vec<_>, _>>()?;
                 return Ok(RequestFactory { kind: Kind::Fixed(fixed), endpoints, templates, feeder: None });
             }
             RequestSource::Spec(spec) => spec,
@@ -128,13 +153,14 @@ impl RequestFactory {
             let BodyText::Bytes(body) = &body else { unreachable!("checked above") };
             let fixed_headers: Vec<(HeaderName, String)> =
                 headers.iter().map(|(n, t)| (n.clone(), static_text(t))).collect();
+            let close = !attack.keep_alive;
             let fixed = if endpoints.is_empty() {
-                vec![fixed_request(&method, path, None, &fixed_headers, body, 0)?]
+                vec![fixed_request(&method, path, None, &fixed_headers, body, 0, close)?]
             } else {
                 endpoints
                     .iter()
                     .enumerate()
-                    .map(|(i, e)| fixed_request(&method, path, Some(e), &fixed_headers, body, i as u16))
+                    .map(|(i, e)| fixed_request(&method, path, Some(e), &fixed_headers, body, i as u16, close))
                     .collect::<Result<Vec<_>, _>>()?
             };
             Kind::Fixed(fixed)
@@ -157,7 +183,7 @@ impl RequestFactory {
         match &self.kind {
             Kind::Fixed(fixed) => {
                 let f = &fixed[(seq % fixed.len() as u64) as usize];
-                (f.node, f.url.clone(), f.method.clone())
+                (f.node, f.url.clone(), f.parts.method.clone())
             }
             Kind::Templated { method, path, .. } => {
                 let node = if self.endpoints.is_empty() { 0 } else { (seq % self.endpoints.len() as u64) as usize };
@@ -210,10 +236,8 @@ impl RequestFactory {
                     BodyText::Template(t) => Bytes::from(self.templates.render(t, &context)?),
                 };
                 let bytes_out = body.len() as u64;
-                let mut request = Request::new(Full::new(body));
-                *request.method_mut() = method.clone();
-                *request.uri_mut() = uri;
-                *request.headers_mut() = map;
+                let request =
+                    Prepared::Parts(Box::new(RequestParts { method: method.clone(), uri, headers: map, body }));
                 Ok(Built { request, node: node as u16, url: url.as_str().into(), method: method.clone(), bytes_out })
             }
         }
@@ -255,7 +279,8 @@ fn fixed_request(
     headers: &[(HeaderName, String)],
     body: &Bytes,
     node: u16,
-) -> Result<Fixed, String> {
+    close: bool,
+) -> Result<Arc<FixedRequest>, String> {
     let url = join(endpoint, path)?;
     let uri: Uri = url.as_str().parse().map_err(|e| format!("bad URL `{url}`: {e}"))?;
     let mut map = HeaderMap::new();
@@ -268,10 +293,16 @@ fn fixed_request(
             HeaderValue::from_str(value).map_err(|_| format!("header `{name}` has an invalid value `{value}`"))?,
         );
     }
-    Ok(Fixed { method: method.clone(), uri, url: url.as_str().into(), headers: map, body: body.clone(), node })
+    let http1 = Origin::of(&uri).map(|origin| {
+        let mut wire = Vec::new();
+        encode_request(method, &uri, &map, body, close, &mut wire);
+        (origin, wire)
+    });
+    let parts = RequestParts { method: method.clone(), uri, headers: map, body: body.clone() };
+    Ok(Arc::new(FixedRequest { parts, url: url.as_str().into(), node, http1 }))
 }
 
-fn fixed_from_target(t: &targets_file::Target) -> Result<Fixed, String> {
+fn fixed_from_target(t: &targets_file::Target, close: bool) -> Result<Arc<FixedRequest>, String> {
     let method =
         Method::from_bytes(t.method.as_bytes()).map_err(|_| format!("`{}` is not an HTTP method", t.method))?;
     let headers: Vec<(HeaderName, String)> = t
@@ -283,5 +314,5 @@ fn fixed_from_target(t: &targets_file::Target) -> Result<Fixed, String> {
                 .map_err(|_| format!("`{n}` is not a header name"))
         })
         .collect::<Result<_, _>>()?;
-    fixed_request(&method, t.url.as_str(), None, &headers, &t.body, 0)
+    fixed_request(&method, t.url.as_str(), None, &headers, &t.body, 0, close)
 }

@@ -5,6 +5,7 @@ mod error_kind;
 mod histogram;
 mod lines;
 mod merge;
+mod outbox;
 mod reader;
 mod record;
 mod recorded_headers;

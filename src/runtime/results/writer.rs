@@ -1,7 +1,8 @@
-//! The results writer of one attack: a dedicated OS thread that receives records over a channel,
+//! The results writer of one attack: a dedicated OS thread that takes records in batches,
 //! streams them to `results.json` and, at the end, writes the histograms, time series and summary.
 
 use super::histogram::DurationHistogram;
+use super::outbox::{Outbox, DRAIN_INTERVAL};
 use super::record::Record;
 use super::recorded_headers::HeaderValues;
 use super::series::Series;
@@ -12,7 +13,6 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime};
@@ -64,18 +64,48 @@ pub fn spawn_writer(dir: &Path, options: WriterOptions) -> io::Result<ResultsSin
         false => None,
     };
     let collector = Collector::new(dir, file, options);
-    let (tx, rx) = mpsc::channel();
-    let thread =
-        std::thread::Builder::new().name(format!("results:{}", collector.attack)).spawn(move || collector.run(rx))?;
-    Ok(ResultsSink { tx, handle: Arc::new(WriterHandle { thread: Mutex::new(Some(thread)), lost: AtomicU64::new(0) }) })
+    let outbox = Arc::new(Outbox::new());
+    let thread = {
+        let outbox = outbox.clone();
+        std::thread::Builder::new().name(format!("results:{}", collector.attack)).spawn(move || {
+            // However the thread ends, later records are counted as lost instead of piling up.
+            let _ended = WriterEnded(&outbox);
+            collector.run(&outbox)
+        })?
+    };
+    Ok(ResultsSink {
+        outbox,
+        handle: Arc::new(WriterHandle { thread: Mutex::new(Some(thread)), lost: AtomicU64::new(0) }),
+    })
+}
+
+struct WriterEnded<'a>(&'a Outbox);
+
+impl Drop for WriterEnded<'_> {
+    fn drop(&mut self) {
+        self.0.writer_ended();
+    }
 }
 
 /// Hands records to the writer thread. Cheap to clone (one per task); `send` never blocks.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct ResultsSink {
-    // Declared before `handle`: the last clone drops its sender, then joins the thread.
-    tx: Sender<Record>,
+    outbox: Arc<Outbox>,
     handle: Arc<WriterHandle>,
+}
+
+impl Clone for ResultsSink {
+    fn clone(&self) -> Self {
+        self.outbox.add_sender();
+        ResultsSink { outbox: self.outbox.clone(), handle: self.handle.clone() }
+    }
+}
+
+impl Drop for ResultsSink {
+    /// Runs before the fields drop: the last clone leaves the outbox, then joins the thread.
+    fn drop(&mut self) {
+        self.outbox.remove_sender();
+    }
 }
 
 #[derive(Debug)]
@@ -97,9 +127,9 @@ impl Drop for WriterHandle {
 
 impl ResultsSink {
     /// Queues one record for the writer. Never blocks: the queue is unbounded (a writer that
-    /// falls behind costs memory, not request timing).
+    /// falls behind costs memory, not request timing), and the writer takes it in batches.
     pub fn send(&self, record: Record) {
-        if self.tx.send(record).is_err() {
+        if self.outbox.push(record).is_err() {
             self.handle.lost.fetch_add(1, Ordering::Relaxed);
         }
     }
@@ -110,8 +140,8 @@ impl ResultsSink {
     ///
     /// Blocking: call it from `spawn_blocking` in async code, after dropping the other clones.
     pub fn finish(self) -> io::Result<AttackSummary> {
-        let ResultsSink { tx, handle } = self;
-        drop(tx);
+        let handle = self.handle.clone();
+        drop(self);
         let thread = handle.thread.lock().unwrap_or_else(PoisonError::into_inner).take();
         let thread = thread.ok_or_else(|| io::Error::other("the results writer was already finished"))?;
         let summary = thread.join().map_err(|_| io::Error::other("the results writer thread panicked"))?;
@@ -176,35 +206,32 @@ impl Collector {
         }
     }
 
-    /// Receives until every sender is gone, writing buffered lines at least every [`FLUSH_INTERVAL`].
-    fn run(mut self, rx: Receiver<Record>) -> io::Result<AttackSummary> {
-        let mut flush_deadline: Option<Instant> = None;
+    /// Takes batches until every sender is gone, writing buffered lines at least every
+    /// [`FLUSH_INTERVAL`].
+    fn run(mut self, outbox: &Outbox) -> io::Result<AttackSummary> {
+        let mut batch = Vec::new();
+        let mut oldest_pending: Option<Instant> = None;
         loop {
-            let received = match flush_deadline {
-                None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
-                Some(deadline) => rx.recv_timeout(deadline.saturating_duration_since(Instant::now())),
-            };
-            match received {
-                Ok(record) => {
-                    for record in std::iter::once(record).chain(rx.try_iter().take(4096)) {
-                        self.absorb(record);
-                        if self.pending.len() >= WRITE_BUFFER_BYTES {
-                            self.write_pending();
-                        }
-                    }
+            let open = outbox.take(&mut batch, DRAIN_INTERVAL);
+            for record in batch.drain(..) {
+                self.absorb(record);
+                if self.pending.len() >= WRITE_BUFFER_BYTES {
+                    self.write_pending();
+                    oldest_pending = None;
                 }
-                Err(RecvTimeoutError::Timeout) => {}
-                Err(RecvTimeoutError::Disconnected) => break,
             }
             let now = Instant::now();
-            match flush_deadline {
-                _ if self.pending.is_empty() => flush_deadline = None,
-                Some(deadline) if now >= deadline => {
+            match oldest_pending {
+                _ if self.pending.is_empty() => oldest_pending = None,
+                Some(since) if now.duration_since(since) >= FLUSH_INTERVAL => {
                     self.write_pending();
-                    flush_deadline = None;
+                    oldest_pending = None;
                 }
                 Some(_) => {}
-                None => flush_deadline = Some(now + FLUSH_INTERVAL),
+                None => oldest_pending = Some(now),
+            }
+            if !open {
+                break;
             }
         }
         self.finish()
