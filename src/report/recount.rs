@@ -3,12 +3,12 @@
 
 use super::metrics::Metrics;
 use crate::runtime::results::{
-    canonical_header_name, read_results, AttackSummary, Counts, DurationHistogram, DurationStats, ErrorKind,
-    HeaderCounts, NodeCounts, ValueCounts, VegetaResult, MAX_ERROR_MESSAGES, MAX_VALUES_PER_HEADER,
+    canonical_header_name, read_results, AttackSummary, Counts, DurationHistogram, ErrorKind, Extremes, HeaderCounts,
+    NodeCounts, ValueCounts, VegetaResult, MAX_ERROR_MESSAGES, MAX_VALUES_PER_HEADER,
 };
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 /// The success rule of recounted figures: the file does not say which status set was used.
 pub const RECORDED_RULE: &str = "as recorded (a result without error is a success)";
@@ -31,43 +31,6 @@ pub fn recount(path: &Path, attack: &str) -> Result<Recounted, String> {
     }
     let skipped = reader.truncated_tail().map(|s| s.to_string()).into_iter().collect();
     Ok(Recounted { metrics: tally.finish(attack), skipped })
-}
-
-/// Exact count, min, sum and max of durations.
-#[derive(Debug, Default)]
-struct Extremes {
-    count: u64,
-    min: u64,
-    max: u64,
-    sum: u128,
-}
-
-impl Extremes {
-    fn observe(&mut self, d: Duration) {
-        let ns = u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
-        self.min = if self.count == 0 { ns } else { self.min.min(ns) };
-        self.max = self.max.max(ns);
-        self.sum += u128::from(ns);
-        self.count += 1;
-    }
-
-    fn stats(&self, h: &DurationHistogram) -> DurationStats {
-        if self.count == 0 {
-            return DurationStats::default();
-        }
-        let at = |q: f64| u64::try_from(h.quantile(q).as_nanos()).unwrap_or(u64::MAX);
-        DurationStats {
-            count: self.count,
-            min_ns: self.min,
-            mean_ns: (self.sum / u128::from(self.count)) as u64,
-            max_ns: self.max,
-            p50_ns: at(0.50),
-            p90_ns: at(0.90),
-            p95_ns: at(0.95),
-            p99_ns: at(0.99),
-            p999_ns: at(0.999),
-        }
-    }
 }
 
 #[derive(Debug, Default)]

@@ -26,7 +26,8 @@ pub use record::Record;
 pub use recorded_headers::{canonical_header_name, HeaderValues, MAX_VALUES_PER_HEADER};
 pub use series::{SecondCounts, Series};
 pub use summary::{
-    AttackSummary, Counts, DurationStats, HeaderCounts, NodeCounts, SummaryBuilder, ValueCounts, MAX_ERROR_MESSAGES,
+    AttackSummary, Counts, DurationStats, Extremes, HeaderCounts, NodeCounts, SummaryBuilder, ValueCounts,
+    MAX_ERROR_MESSAGES,
 };
 pub use vegeta::{push_json_text, Failure, VegetaEncoder};
 pub use vegeta_result::VegetaResult;

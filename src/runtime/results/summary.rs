@@ -110,7 +110,7 @@ pub struct Counts {
 
 /// Exact min / sum / max of durations, alongside the histogram.
 #[derive(Debug, Default)]
-struct Extremes {
+pub struct Extremes {
     count: u64,
     min: u64,
     max: u64,
@@ -118,7 +118,7 @@ struct Extremes {
 }
 
 impl Extremes {
-    fn observe(&mut self, duration: Duration) {
+    pub fn observe(&mut self, duration: Duration) {
         let nanos = u64::try_from(duration.as_nanos()).unwrap_or(u64::MAX);
         self.min = if self.count == 0 { nanos } else { self.min.min(nanos) };
         self.max = self.max.max(nanos);
@@ -126,7 +126,8 @@ impl Extremes {
         self.count += 1;
     }
 
-    fn stats(&self, histogram: &DurationHistogram) -> DurationStats {
+    /// Count, min, mean and max exact; percentiles from `histogram`.
+    pub fn stats(&self, histogram: &DurationHistogram) -> DurationStats {
         if self.count == 0 {
             return DurationStats::default();
         }
