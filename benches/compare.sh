@@ -7,7 +7,7 @@
 #
 # Installs nothing: when a tool is missing it prints the line that installs it and stops.
 # Settings (environment): ROUNDS, DURATION (s), LONG_DURATION (s, the memory run), RATES,
-# OVERLOAD_RATE, RESULTS (for merge/report), PORT, SERVER_CPU, CLIENT_CPU, KEEP=1 (keep the
+# SEARCH_RATES (rates tried once each for the highest one sustained), OVERLOAD_RATE, RESULTS (for merge/report), PORT, SERVER_CPU, CLIENT_CPU, KEEP=1 (keep the
 # work folder), DFAAS_RUN (a dfaas-run binary to use instead of building one).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,7 +16,8 @@ ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-10}
 LONG_DURATION=${LONG_DURATION:-60}
 RATES=${RATES:-1000 5000 20000 50000}
-OVERLOAD_RATE=${OVERLOAD_RATE:-100000}
+SEARCH_RATES=${SEARCH_RATES:-75000 100000 125000 150000}
+OVERLOAD_RATE=${OVERLOAD_RATE:-200000}
 RESULTS=${RESULTS:-5000000}
 PORT=${PORT:-18089}
 SERVER_CPU=${SERVER_CPU:-0}
@@ -42,32 +43,8 @@ if [ ${#missing_apt[@]} -gt 0 ] || $missing_oha; then
   $missing_oha && echo "  cargo install oha --locked" >&2
   exit 2
 fi
-if [ "$(nproc)" -lt 2 ]; then
-  echo "warning: fewer than 2 CPUs: server and client share CPU 0, ratios mean little" >&2
-  SERVER_CPU=0 CLIENT_CPU=0
-fi
-if curl -s -o /dev/null "http://127.0.0.1:$PORT/"; then
-  echo "error: something already listens on 127.0.0.1:$PORT; set PORT=..." >&2
-  exit 2
-fi
-
-# As root, server and clients run at nice -10 (all alike), so that other processes on the
-# machine disturb the measurements less.
-priority=()
-priority_note="default priority"
-if [ "$(id -u)" = 0 ]; then
-  priority=(nice -n -10)
-  priority_note="nice -10 for nginx and every tool"
-fi
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/dfaas-bench.XXXXXX")
-nginx_pid=""
-cleanup() {
-  if [ -n "$nginx_pid" ]; then kill "$nginx_pid" 2>/dev/null || true; wait "$nginx_pid" 2>/dev/null || true; fi
-  if [ "${KEEP:-0}" = 1 ]; then echo "work folder kept: $work" >&2; else rm -rf "$work"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+# shellcheck source=benches/bench-env.sh
+source benches/bench-env.sh
 
 # --- dfaas-run: one release build, reused ----------------------------------------------------
 echo "== cargo build --release (dfaas-run and the results-files runner)" >&2
@@ -77,20 +54,12 @@ DFAAS=${DFAAS_RUN:-$(artifact dfaas-run)}
 RESULTS_RUNNER=$(artifact results_files)
 
 # --- nginx on the server core ----------------------------------------------------------------
-mkdir -p "$work/nginx/tmp"
-sed "s/__PORT__/$PORT/" benches/nginx.conf >"$work/nginx/nginx.conf"
-"${priority[@]}" taskset -c "$SERVER_CPU" nginx -p "$work/nginx" -e "$work/nginx/error.log" -c "$work/nginx/nginx.conf" &
-nginx_pid=$!
-for _ in $(seq 100); do
-  curl -fs -o /dev/null "${URL}nginx_status" && break
-  sleep 0.05
-done
-curl -fs -o /dev/null "${URL}nginx_status" || { echo "error: nginx did not start:" >&2; cat "$work/nginx/error.log" >&2; exit 3; }
-nginx_requests() { curl -fs "${URL}nginx_status" | awk 'NR == 3 { print $3 }'; }
+start_nginx
 
 # --- one measured run ------------------------------------------------------------------------
 # measure ROUND CASE TOOL COMMAND...: runs COMMAND on the client core under /usr/bin/time -v and
 # appends: round case tool served cpu_s rss_kb wall_s requests not_sent lateness_p99_ns planned
+# load_cpu_s (dfaas-run: the process's CPU time during its attack step, from run.json)
 raw="$work/raw.tsv"
 : >"$raw"
 measure() {
@@ -111,7 +80,7 @@ measure() {
   cpu=$(awk -F': ' '/User time/ { u = $2 } /System time/ { s = $2 } END { printf "%.3f", u + s }' "$work/time.txt")
   rss=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$work/time.txt")
   wall=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }')
-  local requests=- not_sent=- lateness=- planned=-
+  local requests=- not_sent=- lateness=- planned=- load_cpu=-
   if [ "$tool" = dfaas-run ]; then
     local run_dir summary
     run_dir=$(tail -1 "$work/out.txt")
@@ -121,11 +90,12 @@ measure() {
       not_sent=$(jq .not_sent "$summary")
       lateness=$(jq .lateness.p99_ns "$summary")
       planned=$(jq '.attacks[0].expected_requests // "-"' "$run_dir/run.json")
+      load_cpu=$(jq '[.steps[] | select(.kind == "attack") | .cpu_ms // empty] | if length > 0 then add / 1000 else "-" end' "$run_dir/run.json")
     fi
     rm -rf "$run_dir"
   fi
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$case" "$tool" "$served" "$cpu" "$rss" "$wall" \
-    "$requests" "$not_sent" "$lateness" "$planned" >>"$raw"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$case" "$tool" "$served" "$cpu" "$rss" "$wall" \
+    "$requests" "$not_sent" "$lateness" "$planned" "$load_cpu" >>"$raw"
   printf '   %-10s %-12s served %9s  cpu %7ss  rss %7s kB\n' "$case" "$tool" "$served" "$cpu" "$rss" >&2
 }
 
@@ -146,6 +116,11 @@ for round in $(seq "$ROUNDS"); do
     measure "$round" "open$rate" oha oha --no-tui -z "${DURATION}s" -c "$CONNECTIONS" -q "$rate" "$URL"
     measure "$round" "open$rate" hey hey -z "${DURATION}s" -c "$CONNECTIONS" -q "$(awk -v r="$rate" -v c="$CONNECTIONS" 'BEGIN { printf "%.3f", r / c }')" "$URL"
   done
+done
+echo "== the highest rate dfaas-run sustains: $SEARCH_RATES" >&2
+for rate in $SEARCH_RATES; do
+  # shellcheck disable=SC2046
+  measure 1 "search$rate" dfaas-run $(dfaas --rate "$rate/s" --duration "${DURATION}s")
 done
 echo "== memory: dfaas-run at 20000/s for ${LONG_DURATION}s" >&2
 # shellcheck disable=SC2046
@@ -186,17 +161,17 @@ echo "dfaas-run vs wrk, oha, hey: nginx on CPU $SERVER_CPU, each tool on CPU $CL
 echo "$(versions)"
 echo "$(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')); load average before: $load_before; after: $load_after"
 echo
-printf '%-34s %10s %12s %10s %8s %8s\n' "closed loop, $CONNECTIONS connections" "req/s" "CPU µs/req" "peak RSS" "vs wrk" "vs oha"
+printf '%-34s %10s %12s %12s %10s %8s %8s\n' "closed loop, $CONNECTIONS connections" "req/s" "CPU µs/req" "load phase" "peak RSS" "vs wrk" "vs oha"
 wrk_rate=$(per_s "$(col closed wrk 4)")
 oha_rate=$(per_s "$(col closed oha 4)")
 for tool in wrk oha hey dfaas-run; do
   served=$(col closed "$tool" 4)
   rate=$(per_s "$served")
-  printf '  %-32s %10s %12s %9s M %8s %8s\n' "$tool" "$rate" "$(us_per_req "$(col closed "$tool" 5)" "$served")" \
-    "$(mb "$(col closed "$tool" 6)")" "$(ratio "$rate" "$wrk_rate")" "$(ratio "$rate" "$oha_rate")"
+  printf '  %-32s %10s %12s %12s %9s M %8s %8s\n' "$tool" "$rate" "$(us_per_req "$(col closed "$tool" 5)" "$served")" \
+    "$(us_per_req "$(col closed "$tool" 12)" "$served")" "$(mb "$(col closed "$tool" 6)")" "$(ratio "$rate" "$wrk_rate")" "$(ratio "$rate" "$oha_rate")"
 done
 echo
-printf '%-34s %10s %9s %14s %12s %10s %10s\n' "open model, target rate" "achieved" "of target" "exact count" "lateness p99" "CPU µs/req" "peak RSS"
+printf '%-34s %10s %9s %14s %12s %10s %10s %10s\n' "open model, target rate" "achieved" "of target" "exact count" "lateness p99" "CPU µs/req" "load phase" "peak RSS"
 for rate in $RATES; do
   for tool in dfaas-run oha hey; do
     served=$(col "open$rate" "$tool" 4)
@@ -209,16 +184,37 @@ for rate in $RATES; do
       if [ "$requests" = "$planned" ] && [ "$not_sent" = 0 ] && [ "$served" = "$requests" ]; then exact="yes $requests"; else exact="no $served/$planned"; fi
       lateness="$(ms "$(col "open$rate" dfaas-run 10)") ms"
     fi
-    printf '  %-32s %8s/s %8s%% %14s %12s %10s %8s M\n' "$rate/s $tool" "$(per_s "$served")" \
+    printf '  %-32s %8s/s %8s%% %14s %12s %10s %10s %8s M\n' "$rate/s $tool" "$(per_s "$served")" \
       "$(awk -v s="$served" -v r="$rate" -v d="$DURATION" 'BEGIN { printf "%.2f", 100 * s / (r * d) }')" \
-      "$exact" "$lateness" "$(us_per_req "$(col "open$rate" "$tool" 5)" "$served")" "$(mb "$(col "open$rate" "$tool" 6)")"
+      "$exact" "$lateness" "$(us_per_req "$(col "open$rate" "$tool" 5)" "$served")" \
+      "$(us_per_req "$(col "open$rate" "$tool" 12)" "$served")" "$(mb "$(col "open$rate" "$tool" 6)")"
   done
 done
+echo
+sustained=-
+for rate in $RATES $SEARCH_RATES; do
+  case=open$rate
+  [ "$(col "$case" dfaas-run 4)" = - ] && case=search$rate
+  served=$(col "$case" dfaas-run 4)
+  requests=$(col "$case" dfaas-run 8)
+  planned=$(col "$case" dfaas-run 11)
+  ok=$(awk -v s="$served" -v r="$rate" -v d="$DURATION" 'BEGIN { print (s != "-" && s >= 0.999 * r * d) ? 1 : 0 }')
+  line="  $rate/s: $(per_s "$served")/s achieved, $requests results of $planned planned, $(col "$case" dfaas-run 9) not sent in time, lateness p99 $(ms "$(col "$case" dfaas-run 10)") ms"
+  if [ "$ok" = 1 ] && [ "$requests" = "$planned" ] && [ "$(col "$case" dfaas-run 9)" = 0 ]; then
+    sustained=$rate
+    echo "$line: sustained"
+  else
+    echo "$line: not sustained"
+  fi
+done
+echo "highest rate dfaas-run sustained (≥ 99.9 % of target, exact count, nothing unsent): $sustained/s"
 echo
 d20=$(us_per_req "$(col open20000 dfaas-run 5)" "$(col open20000 dfaas-run 4)")
 o20=$(us_per_req "$(col open20000 oha 5)" "$(col open20000 oha 4)")
 h20=$(us_per_req "$(col open20000 hey 5)" "$(col open20000 hey 4)")
-echo "CPU per request at 20000/s: dfaas-run $d20 µs, oha $o20 µs, hey $h20 µs (dfaas-run / oha = $(ratio "$d20" "$o20"))"
+l20=$(us_per_req "$(col open20000 dfaas-run 12)" "$(col open20000 dfaas-run 4)")
+echo "CPU per request at 20000/s: dfaas-run $d20 µs ($l20 µs in its load phase), oha $o20 µs, hey $h20 µs" \
+  "(dfaas-run / oha = $(ratio "$d20" "$o20"), load phase / oha = $(ratio "$l20" "$o20"))"
 short=$(col open20000 dfaas-run 6)
 long=$(col long20000 dfaas-run 6)
 echo "peak RSS of dfaas-run at 20000/s: $(mb "$short") MB for ${DURATION}s, $(mb "$long") MB for ${LONG_DURATION}s (difference $(awk -v a="$long" -v b="$short" 'BEGIN { printf "%.1f", (a - b) / 1024 }') MB)"

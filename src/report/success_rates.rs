@@ -82,8 +82,12 @@ pub struct SuccessRates {
     pub targets: Vec<(String, Counts)>,
 }
 
+/// A target node as `(shown, host, port)`: `shown` is the host, with the port when it is not
+/// the scheme's default.
+pub type Target = (String, String, u16);
+
 /// A URL's target node and the port it is reached on: (`host[:port]` as shown, host, port).
-pub fn target_of(url: &str) -> Option<(String, String, u16)> {
+pub fn target_of(url: &str) -> Option<Target> {
     let url = url::Url::parse(url).ok()?;
     let host = url.host_str()?.to_string();
     let port = url.port_or_known_default()?;
@@ -116,10 +120,19 @@ impl SuccessRates {
     ) -> std::io::Result<SuccessRates> {
         let mut overall = Counts::default();
         let mut targets: BTreeMap<String, Counts> = BTreeMap::new();
+        // Results of one attack share a handful of URLs: parse each distinct one once.
+        let mut last: Option<(String, Option<Target>)> = None;
         for result in results {
             let r = result?;
             let success = r.is_success();
-            let target = target_of(&r.url);
+            let target = match &last {
+                Some((url, target)) if *url == r.url => target.clone(),
+                _ => {
+                    let target = target_of(&r.url);
+                    last = Some((r.url.clone(), target.clone()));
+                    target
+                }
+            };
             let forwarded = match (&target, r.header(SERVER_HEADER).and_then(|v| v.first())) {
                 (Some((_, host, port)), Some(server)) => Some(!served_by(server, host, *port)),
                 _ => None,

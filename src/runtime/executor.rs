@@ -2,6 +2,7 @@
 //! the load start), skips dependents of failed steps, always runs reports and teardown, keeps the
 //! manifest current, and stops cleanly on request.
 
+use super::cpu_time::process_cpu_time;
 use super::events::{Event, Events, StepState};
 use super::run_dir::{self, Manifest, RunStatus};
 use super::scale_out::ScaleOut;
@@ -172,7 +173,7 @@ fn first_failure(m: &Manifest) -> Option<String> {
 async fn schedule(ctx: &Arc<Context>) -> BTreeMap<String, StepState> {
     let mut states: BTreeMap<String, StepState> =
         ctx.plan.steps.iter().map(|s| (s.id.clone(), StepState::Pending)).collect();
-    let mut started: BTreeMap<String, Instant> = BTreeMap::new();
+    let mut started: BTreeMap<String, (Instant, Option<Duration>)> = BTreeMap::new();
     let mut running: JoinSet<(String, Result<Option<String>, String>)> = JoinSet::new();
     loop {
         let mut progressed = true;
@@ -200,11 +201,11 @@ async fn schedule(ctx: &Arc<Context>) -> BTreeMap<String, StepState> {
                 };
                 if let Some((state, message)) = skip {
                     states.insert(step.id.clone(), state);
-                    finish(ctx, step, state, Duration::ZERO, Some(message));
+                    finish(ctx, step, state, Duration::ZERO, None, Some(message));
                     continue;
                 }
                 states.insert(step.id.clone(), StepState::Running);
-                started.insert(step.id.clone(), Instant::now());
+                started.insert(step.id.clone(), (Instant::now(), process_cpu_time()));
                 ctx.update(|m| {
                     if let Some(s) = m.step_mut(&step.id) {
                         s.state = StepState::Running;
@@ -232,7 +233,10 @@ async fn schedule(ctx: &Arc<Context>) -> BTreeMap<String, StepState> {
                 (id, Err(format!("internal error: {e}")))
             }
         };
-        let elapsed = started.get(&id).map(Instant::elapsed).unwrap_or_default();
+        let (elapsed, cpu) = match started.get(&id) {
+            Some((at, cpu)) => (at.elapsed(), cpu.zip(process_cpu_time()).map(|(from, to)| to.saturating_sub(from))),
+            None => (Duration::ZERO, None),
+        };
         let (state, message) = match result {
             Ok(m) => (
                 if ctx.stop.is_stopped() && is_interruptible(&ctx.plan, &id) {
@@ -246,7 +250,7 @@ async fn schedule(ctx: &Arc<Context>) -> BTreeMap<String, StepState> {
         };
         states.insert(id.clone(), state);
         if let Some(step) = ctx.plan.step(&id) {
-            finish(ctx, step, state, elapsed, message);
+            finish(ctx, step, state, elapsed, cpu, message);
         }
     }
     states
@@ -266,12 +270,20 @@ fn describe(state: StepState) -> &'static str {
     }
 }
 
-fn finish(ctx: &Context, step: &Step, state: StepState, elapsed: Duration, message: Option<String>) {
+fn finish(
+    ctx: &Context,
+    step: &Step,
+    state: StepState,
+    elapsed: Duration,
+    cpu: Option<Duration>,
+    message: Option<String>,
+) {
     ctx.update(|m| {
         if let Some(s) = m.step_mut(&step.id) {
             s.state = state;
             s.ended_at = Some(run_dir::timestamp(SystemTime::now()));
             s.elapsed_ms = Some(elapsed.as_millis() as u64);
+            s.cpu_ms = cpu.map(|c| c.as_millis() as u64);
             s.message = message.clone();
         }
     });

@@ -4,6 +4,7 @@
 
 pub mod attack;
 pub mod attack_step;
+pub mod cpu_time;
 pub mod demo;
 pub mod demo_nodes;
 pub mod deploy;

@@ -28,6 +28,10 @@ pub struct StepRecord {
     pub started_at: Option<String>,
     pub ended_at: Option<String>,
     pub elapsed_ms: Option<u64>,
+    /// CPU time of the whole process (all threads) while the step ran, shared by steps that
+    /// overlap; `None` until it ends, or where the platform has no process CPU clock.
+    #[serde(default)]
+    pub cpu_ms: Option<u64>,
     pub message: Option<String>,
 }
 
@@ -94,6 +98,7 @@ impl Manifest {
                     started_at: None,
                     ended_at: None,
                     elapsed_ms: None,
+                    cpu_ms: None,
                     message: None,
                 })
                 .collect(),

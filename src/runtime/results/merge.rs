@@ -16,18 +16,19 @@ use std::time::SystemTime;
 /// How much is sorted in memory at once, and how many runs are merged at once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MergeOptions {
-    /// Lines per in-memory chunk (default 250 000).
+    /// Lines per in-memory chunk (default 100 000).
     pub chunk_records: usize,
-    /// Bytes of lines per in-memory chunk (default 32 MiB, about 110 000 results): a run's peak
+    /// Bytes of lines per in-memory chunk (default 8 MiB, about 30 000 results): a run's peak
     /// memory stays flat in its duration, and long lines (bodies) cannot blow it either.
     pub chunk_bytes: usize,
-    /// Runs merged at once (default 64); more runs are merged in several passes.
+    /// Runs merged at once (default 128, 64 KiB of read buffer each); more runs are merged in
+    /// several passes.
     pub fan_in: usize,
 }
 
 impl Default for MergeOptions {
     fn default() -> Self {
-        MergeOptions { chunk_records: 250_000, chunk_bytes: 32 << 20, fan_in: 64 }
+        MergeOptions { chunk_records: 100_000, chunk_bytes: 8 << 20, fan_in: 128 }
     }
 }
 

@@ -2,6 +2,7 @@
 //! JSON lines, plus HDR histograms, a per-second series and a summary; and the merge of result files.
 
 mod error_kind;
+mod fast_decode;
 mod histogram;
 mod lines;
 mod merge;

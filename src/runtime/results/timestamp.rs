@@ -17,7 +17,11 @@ pub fn unix_nanos(time: SystemTime) -> i128 {
 /// The inverse of [`unix_nanos`].
 pub fn from_unix_nanos(nanos: i128) -> SystemTime {
     let magnitude = nanos.unsigned_abs();
-    let duration = Duration::new((magnitude / 1_000_000_000) as u64, (magnitude % 1_000_000_000) as u32);
+    // Every timestamp of this era fits in 64 bits, where division is many times cheaper.
+    let duration = match u64::try_from(magnitude) {
+        Ok(m) => Duration::new(m / 1_000_000_000, (m % 1_000_000_000) as u32),
+        Err(_) => Duration::new((magnitude / 1_000_000_000) as u64, (magnitude % 1_000_000_000) as u32),
+    };
     if nanos >= 0 {
         UNIX_EPOCH + duration
     } else {
@@ -141,14 +145,14 @@ pub fn parse_rfc3339(text: &[u8]) -> Option<i128> {
         return None;
     }
     let mut at = 19;
-    let mut fraction: i128 = 0;
+    let mut fraction: i64 = 0;
     if text.get(at) == Some(&b'.') {
         at += 1;
         let start = at;
-        let mut scale: i128 = 100_000_000;
+        // Digits past nanoseconds are read and dropped, as Go's parser does.
+        const SCALES: [i64; 9] = [100_000_000, 10_000_000, 1_000_000, 100_000, 10_000, 1_000, 100, 10, 1];
         while let Some(&b) = text.get(at).filter(|b| b.is_ascii_digit()) {
-            fraction += i128::from(b - b'0') * scale;
-            scale /= 10;
+            fraction += i64::from(b - b'0') * SCALES.get(at - start).copied().unwrap_or(0);
             at += 1;
         }
         if at == start {
@@ -174,7 +178,7 @@ pub fn parse_rfc3339(text: &[u8]) -> Option<i128> {
     };
     let days = days_from_civil(year, month as u32, day as u32);
     let seconds = days * SECONDS_PER_DAY + hour * 3600 + minute * 60 + second - offset_seconds;
-    Some(i128::from(seconds) * NANOS_PER_SECOND + fraction)
+    Some(i128::from(seconds) * NANOS_PER_SECOND + i128::from(fraction))
 }
 
 /// Parses an RFC 3339 timestamp into a `SystemTime`.

@@ -52,9 +52,13 @@ pub struct VegetaResult {
 }
 
 impl VegetaResult {
-    /// Decodes one line (without or with its trailing newline).
+    /// Decodes one line (without or with its trailing newline): by the fast path when the line
+    /// is plain enough (`fast_decode`), else by serde_json.
     pub fn from_line(line: &[u8]) -> serde_json::Result<VegetaResult> {
-        serde_json::from_slice(line)
+        match super::fast_decode::decode(line) {
+            Some(result) => Ok(result),
+            None => serde_json::from_slice(line),
+        }
     }
 
     /// A success has no error: vegeta and dfaas-run both write one for every failed request.
