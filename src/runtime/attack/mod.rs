@@ -6,6 +6,7 @@ pub mod engine;
 pub mod feeder;
 pub mod http1_client;
 pub mod http1_response;
+pub mod pacer_timer;
 pub mod request;
 pub mod schedule;
 pub mod targets_file;

@@ -156,12 +156,13 @@ impl<'a> Scan<'a> {
     fn string(&mut self) -> Option<&'a [u8]> {
         self.expect(b'"')?;
         let start = self.at;
-        let len = self.bytes[start..].iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
-        if self.bytes[start + len] != b'"' {
+        let len = memchr::memchr(b'"', &self.bytes[start..])?;
+        let text = &self.bytes[start..start + len];
+        // No early exit: the compiler checks many bytes at once.
+        if text.iter().fold(false, |found, &b| found | (b == b'\\') | (b < 0x20)) {
             return None;
         }
         self.at = start + len + 1;
-        let text = &self.bytes[start..start + len];
         if !text.is_ascii() {
             std::str::from_utf8(text).ok()?;
         }
