@@ -146,7 +146,7 @@ median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (
 col() { awk -F'\t' -v c="$1" -v t="$2" -v f="$3" '$2 == c && $3 == t && $f != "-" { print $f }' "$raw" | median; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.2f", a / b }'; }
 per_s() { awk -v n="$1" -v d="$DURATION" 'BEGIN { printf "%.0f", n / d }'; }
-us_per_req() { awk -v c="$1" -v n="$2" 'BEGIN { if (n > 0) printf "%.1f", c * 1e6 / n; else print "-" }'; }
+us_per_req() { awk -v c="$1" -v n="$2" 'BEGIN { if (c != "-" && n > 0) printf "%.1f", c * 1e6 / n; else print "-" }'; }
 mb() { awk -v k="$1" 'BEGIN { if (k == "-") print "-"; else printf "%.1f", k / 1024 }'; }
 ms() { awk -v n="$1" 'BEGIN { if (n == "-") print "-"; else printf "%.3f", n / 1e6 }'; }
 

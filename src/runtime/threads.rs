@@ -1,5 +1,5 @@
 //! The tokio runtime a run uses, sized for the machine (or the CPU set it is pinned to), next to
-//! the threads that are not tokio's: one pacer per open-model attack and one results writer each.
+//! the threads that are not tokio's: one results writer per attack.
 
 use std::io;
 

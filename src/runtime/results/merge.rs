@@ -21,14 +21,14 @@ pub struct MergeOptions {
     /// Bytes of lines per in-memory chunk (default 8 MiB, about 30 000 results): a run's peak
     /// memory stays flat in its duration, and long lines (bodies) cannot blow it either.
     pub chunk_bytes: usize,
-    /// Runs merged at once (default 128, 64 KiB of read buffer each); more runs are merged in
+    /// Runs merged at once (default 256, 32 KiB of read buffer each); more runs are merged in
     /// several passes.
     pub fan_in: usize,
 }
 
 impl Default for MergeOptions {
     fn default() -> Self {
-        MergeOptions { chunk_records: 100_000, chunk_bytes: 8 << 20, fan_in: 128 }
+        MergeOptions { chunk_records: 100_000, chunk_bytes: 8 << 20, fan_in: 256 }
     }
 }
 

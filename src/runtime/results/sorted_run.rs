@@ -92,7 +92,7 @@ pub struct RunReader {
 
 impl RunReader {
     pub fn open(path: &Path) -> io::Result<RunReader> {
-        let input = BufReader::with_capacity(64 * 1024, File::open(path)?);
+        let input = BufReader::with_capacity(32 * 1024, File::open(path)?);
         Ok(RunReader { input, key: 0, line: Vec::new() })
     }
 
