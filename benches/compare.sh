@@ -2,8 +2,8 @@
 # dfaas-run side by side with wrk, oha and hey against one local nginx (loopback only, server and
 # client pinned to their own core), repeated and interleaved; prints one table with ratios.
 #
-#   benches/compare.sh                          3 rounds of 10 s runs, about 12 minutes
-#   ROUNDS=1 DURATION=3 RESULTS=200000 benches/compare.sh     a quick look, about 1 minute
+#   benches/compare.sh                          3 rounds of 10 s runs, about 17 minutes after the build
+#   ROUNDS=1 DURATION=3 RESULTS=200000 benches/compare.sh     a quick look, about 3 minutes
 #
 # Installs nothing: when a tool is missing it prints the line that installs it and stops.
 # Settings (environment): ROUNDS, DURATION (s), LONG_DURATION (s, the memory run), RATES,
