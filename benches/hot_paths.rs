@@ -1,12 +1,15 @@
 //! Criterion micro-benchmarks of the per-request hot paths: the pacer's schedule walk, request
-//! building (fixed and templated), vegeta line encoding, histogram recording and the k-way merge.
+//! building (fixed and templated), vegeta line encoding and decoding (the fast path against
+//! serde_json), histogram recording and the k-way merge.
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use dfaas_run::model::units::{Rate, StatusSet};
 use dfaas_run::model::{Attack, Body, Header, Load, RateProfile, RequestSource, RequestSpec, Stage};
 use dfaas_run::runtime::attack::request::{Endpoint, RequestFactory};
 use dfaas_run::runtime::attack::schedule::Schedule;
-use dfaas_run::runtime::results::{merge_results, DurationHistogram, MergeOptions, Record, VegetaEncoder};
+use dfaas_run::runtime::results::{
+    merge_results, DurationHistogram, MergeOptions, Record, VegetaEncoder, VegetaResult,
+};
 use std::hint::black_box;
 use std::io::Write;
 use std::sync::Arc;
@@ -123,6 +126,25 @@ fn result_encode(c: &mut Criterion) {
     group.finish();
 }
 
+fn result_decode(c: &mut Criterion) {
+    let mut encoder = VegetaEncoder::new("bench", &[], &["edge".to_string()], false);
+    let success = StatusSet::range(200, 399);
+    let mut text = Vec::new();
+    for seq in 0..100 {
+        encoder.encode_record(&record(seq), &success, &mut text);
+    }
+    let lines: Vec<&[u8]> = text.split(|&b| b == b'\n').filter(|l| !l.is_empty()).collect();
+    let mut group = c.benchmark_group("result decode");
+    group.throughput(Throughput::Elements(lines.len() as u64));
+    group.bench_function("fast path (100 lines, 1 error)", |b| {
+        b.iter(|| lines.iter().map(|l| VegetaResult::from_line(l).expect("a result").seq).sum::<u64>())
+    });
+    group.bench_function("serde_json (the same lines)", |b| {
+        b.iter(|| lines.iter().map(|l| serde_json::from_slice::<VegetaResult>(l).expect("a result").seq).sum::<u64>())
+    });
+    group.finish();
+}
+
 fn histogram_record(c: &mut Criterion) {
     let mut histogram = DurationHistogram::new();
     let latencies: Vec<Duration> = (0..1000u64).map(|i| Duration::from_nanos(50_000 + i * 7_919)).collect();
@@ -170,5 +192,5 @@ fn k_way_merge(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, schedule_walk, request_build, result_encode, histogram_record, k_way_merge);
+criterion_group!(benches, schedule_walk, request_build, result_encode, result_decode, histogram_record, k_way_merge);
 criterion_main!(benches);

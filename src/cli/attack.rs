@@ -1,16 +1,14 @@
 //! `dfaas-run attack URL --rate 20000/s --duration 10s`: one attack from the command line, no
 //! scenario file. It becomes a one-attack `Scenario` run by the same executor as `dfaas-run run`.
 
+use super::console::Console;
 use super::demo_node::unit_problem;
-use super::live::Live;
 use super::{exit, run as run_command};
 use crate::check::{DEFAULT_MAX_IN_FLIGHT, METHODS, RESERVED_NAMES};
 use crate::model::units::{parse_duration, parse_rate, Rate, StatusSet};
 use crate::model::{Attack, Body, Header, Load, RateProfile, ReportSpec, RequestSource, RequestSpec, Scenario, Stage};
 use crate::plan::plan;
-use crate::runtime::events::Events;
 use crate::runtime::executor::{execute, RunOptions};
-use crate::runtime::stop::Stop;
 use sha2::{Digest, Sha256};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -89,37 +87,22 @@ pub fn run(args: AttackArgs) -> u8 {
 /// Plans and executes the scenario like `dfaas-run run` does, then prints the same summary.
 fn run_attack(scenario: Scenario, args: &AttackArgs) -> u8 {
     let plan = Arc::new(plan(&scenario));
-    let runtime = match crate::runtime::threads::runtime() {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: cannot start the runtime: {e}");
-            return exit::RUNTIME_FAILURE;
-        }
+    let console = match Console::start(args.quiet) {
+        Ok(console) => console,
+        Err(code) => return code,
     };
-    let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let live = Arc::new(Live::new(terminal, args.quiet));
-    let events = {
-        let live = live.clone();
-        Events::new(move |e| live.handle(e))
-    };
-    let stop = Stop::new();
     let options = RunOptions {
         base_dir: args.out.clone(),
         sources: Vec::new(),
         overrides: Vec::new(),
         grace: args.grace,
-        progress_every: Duration::from_millis(if terminal { 250 } else { 1000 }),
-        stop: stop.clone(),
-        events: events.clone(),
+        progress_every: console.progress_every,
+        stop: console.stop.clone(),
+        events: console.events.clone(),
         time_scale: 1.0,
         scale: crate::runtime::scale_out::ScaleOut::default(),
     };
-    let scenario = Arc::new(scenario);
-    let outcome = runtime.block_on(async move {
-        tokio::spawn(run_command::watch_signals(stop, events));
-        execute(scenario, plan, options).await
-    });
-    live.finish();
+    let outcome = console.run(execute(Arc::new(scenario), plan, options));
     match outcome {
         Ok(outcome) => run_command::summarize(&outcome, None, None),
         Err(message) => {

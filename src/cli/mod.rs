@@ -5,6 +5,7 @@ mod attack;
 mod check;
 mod compare;
 mod completions;
+mod console;
 mod demo_node;
 mod diff;
 mod excerpt;

@@ -1,7 +1,7 @@
 //! `dfaas-run run FILE` (and `dfaas-run FILE`): check, plan, execute, print the summary and exit
 //! with the documented code. Ctrl-C/SIGTERM stop cleanly; a second one exits at once.
 
-use super::live::Live;
+use super::console::Console;
 use super::scale_args::{ScaleArgs, JOB_INDEX_VAR};
 use super::{exit, scenario_files, shard_run, time_scale, ScenarioArgs};
 use crate::model::TimeScale;
@@ -9,11 +9,9 @@ use crate::plan::plan;
 use crate::report::context::ReportContext;
 use crate::report::run_folder::{RunFolder, VerdictSource};
 use crate::report::templates::{Renderer, ReportFormat};
-use crate::runtime::events::{Event, Events};
 use crate::runtime::executor::{execute, RunOptions, RunOutcome};
 use crate::runtime::run_dir::RunStatus;
 use crate::runtime::scale_out::{ScaleOut, StartAt};
-use crate::runtime::stop::Stop;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -80,29 +78,19 @@ pub fn run(args: RunArgs) -> u8 {
         None => (None, whole),
     };
     let plan = Arc::new(plan);
-    let runtime = match crate::runtime::threads::runtime() {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: cannot start the runtime: {e}");
-            return exit::RUNTIME_FAILURE;
-        }
+    let console = match Console::start(args.quiet) {
+        Ok(console) => console,
+        Err(code) => return code,
     };
-    let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let live = Arc::new(Live::new(terminal, args.quiet));
-    let events = {
-        let live = live.clone();
-        Events::new(move |e| live.handle(e))
-    };
-    let stop = Stop::new();
     let options = RunOptions {
         base_dir: args.out.clone(),
         sources,
         overrides: args.scenario.set.clone(),
         grace: args.grace,
         time_scale: args.time_scale.map(TimeScale::as_f64).unwrap_or(1.0),
-        progress_every: Duration::from_millis(if terminal { 250 } else { 1000 }),
-        stop: stop.clone(),
-        events: events.clone(),
+        progress_every: console.progress_every,
+        stop: console.stop.clone(),
+        events: console.events.clone(),
         scale: ScaleOut {
             start_at: request.start_at.map(|at| Arc::new(StartAt::new(at, request.start_grace))),
             write_results: request.write_results,
@@ -110,14 +98,12 @@ pub fn run(args: RunArgs) -> u8 {
         },
     };
     let scenario = Arc::new(scenario);
-    let outcome = runtime.block_on(async {
-        tokio::spawn(watch_signals(stop, events));
+    let outcome = console.run(async {
         match session.as_mut() {
             Some(shard) => shard.run(scenario, plan, options).await,
             None => execute(scenario, plan, options).await,
         }
     });
-    live.finish();
     let code = match outcome {
         Ok(outcome) => summarize(
             &outcome,
@@ -134,37 +120,6 @@ pub fn run(args: RunArgs) -> u8 {
         let _ = std::fs::remove_dir_all(&shard.folder);
     }
     code
-}
-
-/// First Ctrl-C or SIGTERM: stop cleanly. Second: exit at once (files stay readable: results are
-/// line-based and flushed every second, the manifest is replaced atomically).
-pub(super) async fn watch_signals(stop: Stop, events: Events) {
-    #[cfg(unix)]
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
-    for second in [false, true] {
-        #[cfg(unix)]
-        {
-            let sigterm = async {
-                match term.as_mut() {
-                    Some(t) => {
-                        t.recv().await;
-                    }
-                    None => std::future::pending::<()>().await,
-                }
-            };
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = sigterm => {}
-            }
-        }
-        #[cfg(not(unix))]
-        let _ = tokio::signal::ctrl_c().await;
-        events.emit(Event::Interrupted { second });
-        if second {
-            std::process::exit(exit::INTERRUPTED as i32);
-        }
-        stop.stop();
-    }
 }
 
 /// Prints what the run did (the built-in text report, read back from the run folder) and maps

@@ -101,18 +101,7 @@ fn served_body(name: &str, received: u64) -> Bytes {
     let mut buf = BytesMut::with_capacity(name.len() + 40);
     buf.put_slice(name.as_bytes());
     buf.put_slice(b": ");
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    let mut n = received;
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    buf.put_slice(&digits[at..]);
+    buf.put_slice(itoa::Buffer::new().format(received).as_bytes());
     buf.put_slice(b" bytes received\n");
     buf.freeze()
 }
