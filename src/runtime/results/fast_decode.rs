@@ -37,12 +37,18 @@ pub fn decode(line: &[u8]) -> Option<VegetaResult> {
     scan.expect(b'{')?;
     if scan.peek()? != b'}' {
         loop {
-            let key = scan.string()?;
-            scan.expect(b':')?;
-            // Fields usually come in the writer's order: try the one after the last first.
-            let field = match FIELDS.get(expected) {
-                Some(f) if f.as_bytes() == key => Some(expected),
-                _ => FIELDS.iter().position(|f| f.as_bytes() == key),
+            // Fields usually come in the writer's order, without spaces: try the next one's
+            // `"name":` first, else read the key and look it up.
+            let field = match KEYS.get(expected) {
+                Some(key) if scan.bytes[scan.at..].starts_with(key) => {
+                    scan.at += key.len();
+                    Some(expected)
+                }
+                _ => {
+                    let key = scan.string()?;
+                    scan.expect(b':')?;
+                    FIELDS.iter().position(|f| f.as_bytes() == key)
+                }
             };
             if let Some(index) = field {
                 if seen & (1 << index) != 0 {
@@ -51,34 +57,34 @@ pub fn decode(line: &[u8]) -> Option<VegetaResult> {
                 seen |= 1 << index;
                 expected = index + 1;
             }
-            match field.map(|i| FIELDS[i]) {
-                Some("attack") => result.attack = scan.nullable_text()?,
-                Some("seq") => result.seq = scan.nullable_number(u64::MAX)?,
-                Some("code") => result.code = scan.nullable_number(u64::from(u16::MAX))? as u16,
-                Some("timestamp") => {
+            match field {
+                Some(ATTACK) => result.attack = scan.nullable_text()?,
+                Some(SEQ) => result.seq = scan.nullable_number(u64::MAX)?,
+                Some(CODE) => result.code = scan.nullable_number(u64::from(u16::MAX))? as u16,
+                Some(TIMESTAMP) => {
                     let text = scan.string()?;
                     result.timestamp = from_unix_nanos(parse_rfc3339(text)?);
                     has_timestamp = true;
                 }
-                Some("latency") => result.latency = Duration::from_nanos(scan.nullable_number(i64::MAX as u64)?),
-                Some("bytes_out") => result.bytes_out = scan.nullable_number(u64::MAX)?,
-                Some("bytes_in") => result.bytes_in = scan.nullable_number(u64::MAX)?,
-                Some("error") => result.error = scan.nullable_text()?,
-                Some("body") => {
+                Some(LATENCY) => result.latency = Duration::from_nanos(scan.nullable_number(i64::MAX as u64)?),
+                Some(BYTES_OUT) => result.bytes_out = scan.nullable_number(u64::MAX)?,
+                Some(BYTES_IN) => result.bytes_in = scan.nullable_number(u64::MAX)?,
+                Some(ERROR) => result.error = scan.nullable_text()?,
+                Some(BODY) => {
                     if !scan.null() {
                         result.body = base64::engine::general_purpose::STANDARD.decode(scan.string()?).ok()?;
                     }
                 }
-                Some("method") => result.method = scan.nullable_text()?,
-                Some("url") => result.url = scan.nullable_text()?,
-                Some("headers") => result.headers = scan.headers()?,
-                Some("lateness") => {
+                Some(METHOD) => result.method = scan.nullable_text()?,
+                Some(URL) => result.url = scan.nullable_text()?,
+                Some(HEADERS) => result.headers = scan.headers()?,
+                Some(LATENESS) => {
                     if !scan.null() {
                         result.lateness = Some(Duration::from_nanos(scan.number(i64::MAX as u64)?));
                     }
                 }
-                Some("node") => result.node = Some(scan.nullable_text()?).filter(|s| !s.is_empty()),
-                Some("error_kind") => result.error_kind = Some(scan.nullable_text()?).filter(|s| !s.is_empty()),
+                Some(NODE) => result.node = Some(scan.nullable_text()?).filter(|s| !s.is_empty()),
+                Some(ERROR_KIND) => result.error_kind = Some(scan.nullable_text()?).filter(|s| !s.is_empty()),
                 _ => scan.skip_scalar()?,
             }
             match scan.next()? {
@@ -112,6 +118,41 @@ const FIELDS: [&str; 15] = [
     "node",
     "error_kind",
 ];
+
+/// `"name":` of each field, as the writer puts them.
+const KEYS: [&[u8]; 15] = [
+    b"\"attack\":",
+    b"\"seq\":",
+    b"\"code\":",
+    b"\"timestamp\":",
+    b"\"latency\":",
+    b"\"bytes_out\":",
+    b"\"bytes_in\":",
+    b"\"error\":",
+    b"\"body\":",
+    b"\"method\":",
+    b"\"url\":",
+    b"\"headers\":",
+    b"\"lateness\":",
+    b"\"node\":",
+    b"\"error_kind\":",
+];
+
+const ATTACK: usize = 0;
+const SEQ: usize = 1;
+const CODE: usize = 2;
+const TIMESTAMP: usize = 3;
+const LATENCY: usize = 4;
+const BYTES_OUT: usize = 5;
+const BYTES_IN: usize = 6;
+const ERROR: usize = 7;
+const BODY: usize = 8;
+const METHOD: usize = 9;
+const URL: usize = 10;
+const HEADERS: usize = 11;
+const LATENESS: usize = 12;
+const NODE: usize = 13;
+const ERROR_KIND: usize = 14;
 
 struct Scan<'a> {
     bytes: &'a [u8],
@@ -277,6 +318,33 @@ mod tests {
 
     fn serde(line: &str) -> Option<VegetaResult> {
         serde_json::from_str(line).ok()
+    }
+
+    #[test]
+    fn keys_and_indices_name_the_same_fields() {
+        for (i, name) in FIELDS.iter().enumerate() {
+            assert_eq!(KEYS[i], format!("\"{name}\":").as_bytes());
+        }
+        let named = [
+            (ATTACK, "attack"),
+            (SEQ, "seq"),
+            (CODE, "code"),
+            (TIMESTAMP, "timestamp"),
+            (LATENCY, "latency"),
+            (BYTES_OUT, "bytes_out"),
+            (BYTES_IN, "bytes_in"),
+            (ERROR, "error"),
+            (BODY, "body"),
+            (METHOD, "method"),
+            (URL, "url"),
+            (HEADERS, "headers"),
+            (LATENESS, "lateness"),
+            (NODE, "node"),
+            (ERROR_KIND, "error_kind"),
+        ];
+        for (index, name) in named {
+            assert_eq!(FIELDS[index], name);
+        }
     }
 
     #[test]
