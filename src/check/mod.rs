@@ -4,15 +4,19 @@
 mod attack;
 mod build;
 mod escapes;
+mod functions;
 mod gate_timing;
+mod gates;
 mod load;
+mod nodes;
 mod outputs;
+mod shared;
 mod values;
 mod vars;
 
 pub use attack::{DEFAULT_MAX_IN_FLIGHT, DEFAULT_TIMEOUT, RESERVED_NAMES};
-pub use build::METHODS;
 pub use load::{read_source, MAX_FILE_BYTES};
+pub use shared::METHODS;
 pub use vars::unknown_override;
 
 use crate::diagnostic::{Code, Diagnostic};
