@@ -15,6 +15,11 @@ const DOCS: &[&str] = &[
     "docs/migrating-from-dfaas-operator.md",
     "docs/kubernetes.md",
     "docs/reports.md",
+    "docs/performance.md",
+    "docs/results-format.md",
+    "docs/plots.md",
+    "docs/demo-target.md",
+    "docs/scenario-repository.md",
 ];
 
 /// The fenced code blocks of a Markdown file, with their info string (`json`, or empty).
