@@ -2,6 +2,9 @@
 //! checks every name and rule, collecting all problems of all files before answering.
 
 mod attack;
+mod attack_after;
+mod attack_load;
+mod attack_request;
 mod build;
 mod escapes;
 mod functions;
