@@ -6,25 +6,11 @@
 //! each other (usually milliseconds) line up second for second.
 
 use crate::runtime::results::timestamp::{format_rfc3339, from_unix_nanos, parse_rfc3339, unix_nanos};
+use crate::runtime::results::SERIES_BASE_COLUMNS as BASE;
 use std::collections::BTreeMap;
 use std::io;
 use std::path::Path;
 use std::time::{Duration, SystemTime};
-
-/// The columns every series starts with, in order; the others are counts per code, node and header value.
-const BASE: [&str; 11] = [
-    "second",
-    "timestamp",
-    "requests",
-    "successes",
-    "errors",
-    "not_sent",
-    "bytes_out",
-    "bytes_in",
-    "latency_sum_ns",
-    "latency_max_ns",
-    "latency_mean_ns",
-];
 
 /// Merges the `timeseries.csv` files of `inputs` into `output`, second 0 starting at `origin`.
 pub fn merge_series(inputs: &[&Path], origin: SystemTime, output: &Path) -> io::Result<()> {

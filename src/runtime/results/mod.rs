@@ -25,7 +25,7 @@ pub use merge::{merge_results, timestamp_key, MergeOptions, MergeSummary, Merged
 pub use reader::{read_results, ResultsReader};
 pub use record::Record;
 pub use recorded_headers::{canonical_header_name, HeaderValues, MAX_VALUES_PER_HEADER};
-pub use series::{SecondCounts, Series};
+pub use series::{SecondCounts, Series, BASE_COLUMNS as SERIES_BASE_COLUMNS};
 pub use summary::{
     AttackSummary, Counts, DurationStats, Extremes, HeaderCounts, NodeCounts, SummaryBuilder, ValueCounts,
     MAX_ERROR_MESSAGES,

@@ -9,6 +9,22 @@ use std::io;
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
+/// The columns every `timeseries.csv` starts with, in order; the others are counts per status
+/// code, node and recorded header value.
+pub const BASE_COLUMNS: [&str; 11] = [
+    "second",
+    "timestamp",
+    "requests",
+    "successes",
+    "errors",
+    "not_sent",
+    "bytes_out",
+    "bytes_in",
+    "latency_sum_ns",
+    "latency_max_ns",
+    "latency_mean_ns",
+];
+
 /// The counts of one second.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SecondCounts {
@@ -145,21 +161,7 @@ impl Series {
         let header_values: Vec<Vec<(usize, String)>> =
             (0..headers.names().len()).map(|h| headers.sorted_values(h)).collect();
 
-        let mut columns: Vec<String> = [
-            "second",
-            "timestamp",
-            "requests",
-            "successes",
-            "errors",
-            "not_sent",
-            "bytes_out",
-            "bytes_in",
-            "latency_sum_ns",
-            "latency_max_ns",
-            "latency_mean_ns",
-        ]
-        .map(String::from)
-        .to_vec();
+        let mut columns: Vec<String> = BASE_COLUMNS.map(String::from).to_vec();
         columns.extend(codes.iter().map(|code| format!("code:{code}")));
         for name in node_names {
             columns.push(format!("node:{name}:successes"));
