@@ -125,21 +125,20 @@ impl SuccessRates {
         for result in results {
             let r = result?;
             let success = r.is_success();
-            let target = match &last {
-                Some((url, target)) if *url == r.url => target.clone(),
-                _ => {
-                    let target = target_of(&r.url);
-                    last = Some((r.url.clone(), target.clone()));
-                    target
-                }
-            };
-            let forwarded = match (&target, r.header(SERVER_HEADER).and_then(|v| v.first())) {
+            if last.as_ref().is_none_or(|(url, _)| *url != r.url) {
+                last = Some((r.url.clone(), target_of(&r.url)));
+            }
+            let target = last.as_ref().and_then(|(_, target)| target.as_ref());
+            let forwarded = match (target, r.header(SERVER_HEADER).and_then(|v| v.first())) {
                 (Some((_, host, port)), Some(server)) => Some(!served_by(server, host, *port)),
                 _ => None,
             };
             overall.add(success, forwarded);
-            let shown = target.map(|(shown, _, _)| shown).unwrap_or_else(|| "(no host)".to_string());
-            targets.entry(shown).or_default().add(success, forwarded);
+            let shown = target.map_or("(no host)", |(shown, _, _)| shown.as_str());
+            match targets.get_mut(shown) {
+                Some(counts) => counts.add(success, forwarded),
+                None => targets.entry(shown.to_string()).or_default().add(success, forwarded),
+            }
         }
         let mut ordered: Vec<(String, Counts)> = Vec::new();
         for name in order {
