@@ -82,6 +82,10 @@ impl HttpClient {
         HttpClient { inner, http1: Arc::new(Http1Client::new(options.clone())), options }
     }
 
+    pub fn options(&self) -> &Arc<ClientOptions> {
+        &self.options
+    }
+
     /// Sends one request and reads the whole response, within the timeout.
     pub async fn send(&self, request: Prepared) -> Response {
         match tokio::time::timeout(self.options.timeout, self.route(request)).await {

@@ -3,7 +3,7 @@
 
 use super::client::{Failure, HttpClient, Response};
 use super::pacer_timer::PacerTimer;
-use super::request::RequestFactory;
+use super::request::{Built, RequestFactory, Sent};
 use super::schedule::Schedule;
 use crate::runtime::stop::Stop;
 use crate::scale::shard::SeqSlice;
@@ -28,6 +28,21 @@ pub struct Completed {
     pub bytes_out: u64,
     pub response: Response,
     pub outcome: Outcome,
+}
+
+impl Completed {
+    /// The fate of a request that was built and sent.
+    pub(super) fn sent(
+        seq: u64,
+        (node, url, method, bytes_out): Sent,
+        sent_at: Duration,
+        lateness: Duration,
+        latency: Duration,
+        response: Response,
+        outcome: Outcome,
+    ) -> Completed {
+        Completed { seq, sent_at, lateness, latency, node, url, method, bytes_out, response, outcome }
+    }
 }
 
 /// Whether the request went out.
@@ -81,7 +96,7 @@ pub struct Flight {
 }
 
 impl Flight {
-    fn done(&self) {
+    pub(super) fn done(&self) {
         if self.in_flight.fetch_sub(1, Ordering::AcqRel) == 1 {
             self.drained.notify_one();
         }
@@ -100,13 +115,13 @@ impl Flight {
 pub const PACER_PERIOD: Duration = Duration::from_micros(500);
 
 /// The longest the pacer sleeps at once, so that a stop is noticed soon even at low rates.
-const PACER_MAX_SLEEP: Duration = Duration::from_millis(50);
+pub(super) const PACER_MAX_SLEEP: Duration = Duration::from_millis(50);
 
 impl Engine {
     /// Runs an open-model attack from `start`. Returns when every sent request has completed.
     pub async fn run_open(self: Arc<Self>, schedule: Schedule, start: Instant) -> EngineStats {
         let flight = self.flight.clone();
-        let scheduled = self.pace(&schedule, start).await;
+        let scheduled = self.pace_open(schedule, start).await;
         flight.drain().await;
         EngineStats {
             scheduled,
@@ -114,6 +129,28 @@ impl Engine {
             not_sent: flight.not_sent.load(Ordering::Acquire),
             interrupted: flight.interrupted.load(Ordering::Acquire),
         }
+    }
+
+    /// On Linux, plain `http://` HTTP/1.1 requests are paced and sent by the tick-driven engine on
+    /// a thread of its own; HTTP/2 (and any platform or setup where it is not available) takes
+    /// the pacer task below.
+    async fn pace_open(self: &Arc<Self>, schedule: Schedule, start: Instant) -> u64 {
+        #[cfg(target_os = "linux")]
+        if !self.client.options().http2 {
+            let (engine, runtime) = (self.clone(), tokio::runtime::Handle::current());
+            let ticked = tokio::task::spawn_blocking(move || {
+                let result = super::tick_engine::run(&engine, &schedule, start, runtime);
+                (result, schedule)
+            })
+            .await;
+            match ticked {
+                Ok((Ok(dispatched), _)) => return dispatched,
+                // The engine could not be set up (no request was sent): fall back on the task.
+                Ok((Err(_), schedule)) => return self.pace(&schedule, start).await,
+                Err(e) => std::panic::resume_unwind(e.into_panic()),
+            }
+        }
+        self.pace(&schedule, start).await
     }
 
     /// The pacer, a task on the runtime: sleeps until requests are due (at most one wake-up per
@@ -153,10 +190,7 @@ impl Engine {
 
     /// Builds, sends and records request `seq`.
     async fn fire(&self, seq: u64, start: Instant, due: Option<Instant>, flight: &Flight) {
-        let _permit = match &self.connections {
-            Some(s) => s.clone().acquire_owned().await.ok(),
-            None => None,
-        };
+        let _permit = self.connection_permit().await;
         let built = match self.factory.build(seq) {
             Ok(b) => b,
             Err(message) => {
@@ -168,29 +202,36 @@ impl Engine {
                 return;
             }
         };
+        self.exchange(seq, start, due, built, flight).await;
+    }
+
+    /// Sends and records request `seq`, built already (by the tick-driven pacer).
+    pub(super) async fn fire_built(&self, seq: u64, start: Instant, due: Instant, built: Built) {
+        let _permit = self.connection_permit().await;
+        self.exchange(seq, start, Some(due), built, &self.flight).await;
+    }
+
+    async fn connection_permit(&self) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        match &self.connections {
+            Some(s) => s.clone().acquire_owned().await.ok(),
+            None => None,
+        }
+    }
+
+    async fn exchange(&self, seq: u64, start: Instant, due: Option<Instant>, built: Built, flight: &Flight) {
+        let (request, target) = built.split();
         let sent = Instant::now();
         flight.sent.fetch_add(1, Ordering::AcqRel);
         let lateness = due.map(|d| sent.saturating_duration_since(d)).unwrap_or_default();
         let (response, outcome) = tokio::select! {
             biased;
-            r = self.client.send(built.request) => (r, Outcome::Sent),
+            r = self.client.send(request) => (r, Outcome::Sent),
             _ = self.grace_over() => {
                 flight.interrupted.fetch_add(1, Ordering::AcqRel);
                 (Response { failure: Some(Failure::Other("interrupted before the response arrived".into())), ..Response::default() }, Outcome::Interrupted)
             }
         };
-        self.sink.accept(Completed {
-            seq,
-            sent_at: sent - start,
-            lateness,
-            latency: sent.elapsed(),
-            node: built.node,
-            url: built.url,
-            method: built.method,
-            bytes_out: built.bytes_out,
-            response,
-            outcome,
-        });
+        self.sink.accept(Completed::sent(seq, target, sent - start, lateness, sent.elapsed(), response, outcome));
     }
 
     /// Resolves `grace` after a stop.
@@ -238,7 +279,7 @@ impl Engine {
     }
 }
 
-fn unsent(
+pub(super) fn unsent(
     seq: u64,
     (node, url, method): (u16, Arc<str>, Method),
     at: Duration,

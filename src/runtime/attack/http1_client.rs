@@ -3,19 +3,14 @@
 //! request. A request that meets a keep-alive connection the server had closed is sent once more.
 
 use super::client::{ClientOptions, Failure, Response};
-use super::http1_response::{parse_head, Chunked, Framing, Head, Parsed};
+use super::http1_reader::{Read, ReadBuffer, ResponseReader};
+use super::http1_response::{Framing, Head};
 use super::wire::{encode_request, Origin};
-use bytes::Bytes;
 use http::{HeaderMap, Method, Uri};
 use std::io;
 use std::sync::{Arc, Mutex, PoisonError};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-
-/// A connection's read buffer starts at this size...
-const READ_BUFFER: usize = 8 * 1024;
-/// ... and grows for long response heads up to this size.
-const MAX_HEAD: usize = 256 * 1024;
 
 /// What to send: bytes prepared once, or parts encoded into the connection's write buffer.
 pub enum Outgoing<'a> {
@@ -31,16 +26,13 @@ pub struct Http1Client {
 
 struct Conn {
     stream: TcpStream,
-    buf: Vec<u8>,
-    /// Unread response bytes are `buf[start..end]`.
-    start: usize,
-    end: usize,
+    received: ReadBuffer,
     /// Requests encoded per request are written from here.
     out: Vec<u8>,
 }
 
 /// How an exchange failed.
-enum ExchangeError {
+pub(super) enum ExchangeError {
     /// The connection failed or closed; `nothing_received` when no byte of a response came.
     Io {
         error: io::Error,
@@ -53,14 +45,14 @@ enum ExchangeError {
 }
 
 impl ExchangeError {
-    fn nothing_received(&self) -> bool {
+    pub(super) fn nothing_received(&self) -> bool {
         matches!(
             self,
             ExchangeError::Io { nothing_received: true, .. } | ExchangeError::Closed { nothing_received: true }
         )
     }
 
-    fn failure(self) -> Failure {
+    pub(super) fn failure(self) -> Failure {
         match self {
             ExchangeError::Io { error, .. } => io_failure(&error),
             ExchangeError::Closed { .. } => Failure::Reset("connection closed before message completed".into()),
@@ -69,7 +61,7 @@ impl ExchangeError {
     }
 }
 
-fn io_failure(error: &io::Error) -> Failure {
+pub(super) fn io_failure(error: &io::Error) -> Failure {
     use io::ErrorKind as K;
     match error.kind() {
         K::ConnectionRefused => Failure::Refused(error.to_string()),
@@ -161,11 +153,12 @@ impl Http1Client {
                 conn.stream.write_all(&conn.out).await.map_err(nothing_yet)?;
             }
         }
-        let head = conn.read_head(head_request, &self.options.recorded_headers).await?;
-        let (bytes_in, body) = conn.read_body(head.framing, self.options.keep_body).await?;
-        let reusable =
-            self.options.keep_alive && head.keep_alive && head.framing != Framing::UntilClose && conn.start == conn.end;
-        let Head { code, recorded, .. } = head;
+        let read = conn.read_response(head_request, &self.options).await?;
+        let reusable = self.options.keep_alive
+            && read.head.keep_alive
+            && read.head.framing != Framing::UntilClose
+            && conn.received.unread().is_empty();
+        let Read { head: Head { code, recorded, .. }, bytes_in, body } = read;
         Ok((Response { code, bytes_in, body, headers: recorded, failure: None }, reusable))
     }
 }
@@ -192,111 +185,39 @@ async fn connect(origin: &Origin) -> Result<Conn, Failure> {
         }
     };
     stream.set_nodelay(true).map_err(|e| io_failure(&e))?;
-    Ok(Conn { stream, buf: vec![0; READ_BUFFER], start: 0, end: 0, out: Vec::new() })
+    Ok(Conn { stream, received: ReadBuffer::default(), out: Vec::new() })
 }
 
 impl Conn {
     /// Reads more bytes after the unread ones. `Ok(0)` at the end of the stream.
     async fn fill(&mut self) -> io::Result<usize> {
-        if self.start == self.end {
-            (self.start, self.end) = (0, 0);
-        } else if self.end == self.buf.len() {
-            if self.start > 0 {
-                self.buf.copy_within(self.start..self.end, 0);
-                (self.start, self.end) = (0, self.end - self.start);
-            } else if self.buf.len() < MAX_HEAD {
-                self.buf.resize((self.buf.len() * 2).min(MAX_HEAD), 0);
-            } else {
-                return Err(io::Error::new(io::ErrorKind::InvalidData, "response head too large"));
-            }
-        }
-        let n = self.stream.read(&mut self.buf[self.end..]).await?;
-        self.end += n;
+        let n = self.stream.read(self.received.room()?).await?;
+        self.received.filled(n);
         Ok(n)
     }
 
-    /// Fills, turning the end of the stream into an error. `first` when nothing of the response
-    /// has been received yet.
-    async fn fill_more(&mut self, first: bool) -> Result<(), ExchangeError> {
-        match self.fill().await {
-            Ok(0) => Err(ExchangeError::Closed { nothing_received: first }),
-            Ok(_) => Ok(()),
-            Err(e) if e.kind() == io::ErrorKind::InvalidData => Err(ExchangeError::Protocol(e.to_string())),
-            Err(error) => Err(ExchangeError::Io { error, nothing_received: first }),
-        }
-    }
-
-    async fn read_head(&mut self, head_request: bool, recorded: &[http::HeaderName]) -> Result<Head, ExchangeError> {
+    /// Reads one whole response (skipping interim ones).
+    async fn read_response(&mut self, head_request: bool, options: &ClientOptions) -> Result<Read, ExchangeError> {
+        let mut reader = ResponseReader::new(head_request, options.keep_body);
         let mut received = false;
         loop {
-            if self.start < self.end {
+            if !self.received.unread().is_empty() {
                 received = true;
-                match parse_head(&self.buf[self.start..self.end], head_request, recorded) {
-                    Ok(Parsed::Complete(used, head)) => {
-                        self.start += used;
-                        return Ok(head);
-                    }
-                    Ok(Parsed::Interim(used)) => {
-                        self.start += used;
-                        continue;
-                    }
-                    Ok(Parsed::Partial) => {}
-                    Err(message) => return Err(ExchangeError::Protocol(message)),
-                }
-            }
-            self.fill_more(!received).await?;
-        }
-    }
-
-    /// Reads the body: its length, and its first `keep` bytes when asked.
-    async fn read_body(
-        &mut self,
-        framing: Framing,
-        keep: Option<usize>,
-    ) -> Result<(u64, Option<Bytes>), ExchangeError> {
-        let mut bytes_in = 0u64;
-        let mut kept = keep.map(|_| Vec::new());
-        let mut take = |data: &[u8]| {
-            bytes_in += data.len() as u64;
-            if let (Some(kept), Some(limit)) = (kept.as_mut(), keep) {
-                let room = limit.saturating_sub(kept.len());
-                kept.extend_from_slice(&data[..room.min(data.len())]);
-            }
-        };
-        match framing {
-            Framing::Empty => {}
-            Framing::Length(mut left) => loop {
-                let available = (self.end - self.start).min(usize::try_from(left).unwrap_or(usize::MAX));
-                take(&self.buf[self.start..self.start + available]);
-                self.start += available;
-                left -= available as u64;
-                if left == 0 {
+                let (used, done) =
+                    reader.feed(self.received.unread(), &options.recorded_headers).map_err(ExchangeError::Protocol)?;
+                self.received.consume(used);
+                if done {
                     break;
                 }
-                self.fill_more(false).await?;
-            },
-            Framing::Chunked => {
-                let mut decoder = Chunked::default();
-                loop {
-                    let (used, done) =
-                        decoder.feed(&self.buf[self.start..self.end], &mut take).map_err(ExchangeError::Protocol)?;
-                    self.start += used;
-                    if done {
-                        break;
-                    }
-                    self.fill_more(false).await?;
-                }
             }
-            Framing::UntilClose => loop {
-                take(&self.buf[self.start..self.end]);
-                self.start = self.end;
-                match self.fill().await {
-                    Ok(0) => break,
-                    Ok(_) => {}
-                    Err(error) => return Err(ExchangeError::Io { error, nothing_received: false }),
-                }
-            },
+            match self.fill().await {
+                Ok(0) if reader.ends_at_close() => break,
+                Ok(0) => return Err(ExchangeError::Closed { nothing_received: !received }),
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::InvalidData => return Err(ExchangeError::Protocol(e.to_string())),
+                Err(error) => return Err(ExchangeError::Io { error, nothing_received: !received }),
+            }
         }
-        Ok((bytes_in, kept.map(Bytes::from)))
+        Ok(reader.finish().expect("a response read to its end"))
     }
 }

@@ -5,10 +5,15 @@ pub mod client;
 pub mod engine;
 pub mod feeder;
 pub mod http1_client;
+pub mod http1_reader;
 pub mod http1_response;
 pub mod pacer_timer;
 pub mod request;
 pub mod schedule;
 pub mod targets_file;
 pub mod template;
+#[cfg(target_os = "linux")]
+mod tick_conn;
+#[cfg(target_os = "linux")]
+mod tick_engine;
 pub mod wire;

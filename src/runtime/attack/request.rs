@@ -30,6 +30,16 @@ pub struct Built {
     pub bytes_out: u64,
 }
 
+/// Where a request went and what it carried, for its result: node, URL, method, body length.
+pub type Sent = (u16, Arc<str>, Method, u64);
+
+impl Built {
+    /// The request to send, and what its result records of it.
+    pub fn split(self) -> (Prepared, Sent) {
+        (self.request, (self.node, self.url, self.method, self.bytes_out))
+    }
+}
+
 /// A request as the client takes it: prepared once and shared, or made for this request.
 pub enum Prepared {
     Fixed(Arc<FixedRequest>),
