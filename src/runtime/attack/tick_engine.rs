@@ -140,6 +140,8 @@ struct Driver {
     waiting: VecDeque<Job>,
     /// Requests of this driver not finished yet (on a connection or waiting for one).
     in_flight: u64,
+    /// Inside `harvest` (which may send a request once more, which may look for responses).
+    harvesting: bool,
     runtime: tokio::runtime::Handle,
 }
 
@@ -167,6 +169,7 @@ impl Driver {
             max_open,
             waiting: VecDeque::new(),
             in_flight: 0,
+            harvesting: false,
             runtime,
         })
     }
@@ -240,7 +243,13 @@ impl Driver {
             }
             None
         } else {
-            self.take_idle(job.origin)
+            self.take_idle(job.origin).or_else(|| {
+                // Responses to this tick's first requests may have arrived already: reusing
+                // their connections beats opening new ones (a burst after a late tick would
+                // otherwise open one connection per request).
+                self.harvest();
+                self.take_idle(job.origin)
+            })
         };
         let at = match idle {
             Some(at) => at,
@@ -354,8 +363,18 @@ impl Driver {
         }
     }
 
-    /// Reads every response that has arrived, and finishes connecting and writing.
+    /// Reads every response that has arrived, and finishes connecting and writing. Not
+    /// re-entered: a request sent once more from inside it waits for the next look.
     fn harvest(&mut self) {
+        if self.harvesting {
+            return;
+        }
+        self.harvesting = true;
+        self.harvest_ready();
+        self.harvesting = false;
+    }
+
+    fn harvest_ready(&mut self) {
         loop {
             let capacity = self.events.len() as libc::c_int;
             // SAFETY: `events` is valid for `capacity` entries; timeout 0 never blocks.
