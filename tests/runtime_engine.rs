@@ -495,3 +495,20 @@ async fn a_connection_cap_queues_requests_until_a_connection_is_free() {
     // Queued requests went out late, and say so.
     assert!(done.iter().any(|c| c.lateness >= Duration::from_millis(30)));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_due_and_not_sent_yet_count_against_max_in_flight() {
+    // 20 000/s with at most 2 in flight: every tick (500 µs at least) finds about 10 requests
+    // due. Those are owed, so they count as in flight: the oldest are recorded as not sent in
+    // time rather than sent ever later, and the server never holds more than 2.
+    let server = serve(Behaviour::Ok).await;
+    let a = attack(20_000, 50, "");
+    let (engine, sink) = engine(&a, server.addr, Duration::from_secs(5), 2);
+    let stats = engine.run_open(open_profile(&a), Instant::now()).await;
+    assert_eq!((stats.scheduled, stats.sent + stats.not_sent), (1000, 1000));
+    assert!(stats.not_sent > 0 && stats.sent > 0, "{stats:?}");
+    let done = sink.0.lock().expect("lock");
+    assert_eq!(done.len(), 1000, "every scheduled request is recorded");
+    assert_eq!(done.iter().filter(|c| c.outcome == Outcome::NotSentInTime).count() as u64, stats.not_sent);
+    assert!(server.max_concurrent.load(Ordering::SeqCst) <= 2);
+}

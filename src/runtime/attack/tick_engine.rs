@@ -46,6 +46,7 @@ pub fn run(
     let mut dispatched = 0;
     let mut stopped_at: Option<Instant> = None;
     let mut next_scan = start + TIMEOUT_SCAN;
+    let mut due = Vec::new();
     loop {
         let now = Instant::now();
         driver.clock = (now, wall_ns());
@@ -59,9 +60,11 @@ pub fn run(
         }
         driver.serve_waiting();
         if stopped_at.is_none() {
-            while let Some((seq, due)) = ticks.next_if(|&(_, due)| due <= now) {
-                dispatched += 1;
-                driver.dispatch(seq, due);
+            due.clear();
+            due.extend(std::iter::from_fn(|| ticks.next_if(|&(_, at)| at <= now)));
+            dispatched += due.len() as u64;
+            for (i, &(seq, at)) in due.iter().enumerate() {
+                driver.dispatch(seq, at, (due.len() - i - 1) as u64);
             }
         }
         let schedule_done = stopped_at.is_some() || ticks.peek().is_none();
@@ -174,11 +177,14 @@ impl Driver {
         })
     }
 
-    /// Request `seq`, due at `due`: not sent when max-in-flight is reached, otherwise built and
-    /// sent (or queued for a connection).
-    fn dispatch(&mut self, seq: u64, due: Instant) {
+    /// Request `seq`, due at `due`, with `behind` more requests due after it at this tick: not
+    /// sent when max-in-flight is reached, counting the requests due and not sent yet as in
+    /// flight (so that a pacer that falls behind drops its oldest requests and stays on time,
+    /// rather than sending everything later and later); otherwise built and sent (or queued for
+    /// a connection).
+    fn dispatch(&mut self, seq: u64, due: Instant, behind: u64) {
         let (engine, now) = (self.engine.clone(), self.clock.0);
-        if engine.flight.in_flight.load(Ordering::Acquire) >= engine.max_in_flight {
+        if engine.flight.in_flight.load(Ordering::Acquire) + behind >= engine.max_in_flight {
             engine.flight.not_sent.fetch_add(1, Ordering::AcqRel);
             let target = engine.factory.target_of(seq);
             engine.sink.accept(unsent(seq, target, due - self.start, now - due, Outcome::NotSentInTime));
