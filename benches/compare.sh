@@ -232,7 +232,7 @@ short=$(col open20000 dfaas-run 6)
 long=$(col long20000 dfaas-run 6)
 echo "peak RSS of dfaas-run at 20000/s: $(mb "$short") MB for ${DURATION}s, $(mb "$long") MB for ${LONG_DURATION}s (difference $(awk -v a="$long" -v b="$short" 'BEGIN { printf "%.1f", (a - b) / 1024 }') MB)"
 o_served=$(col overload dfaas-run 4)
-echo "overload, $OVERLOAD_RATE/s planned on one core for ${DURATION}s: dfaas-run sent $o_served ($(sent_rate overload dfaas-run)/s over $(col overload dfaas-run 13) s)," \
+echo "overload, $OVERLOAD_RATE/s planned on one core for ${DURATION}s: dfaas-run sent $o_served ($(sent_rate overload dfaas-run)/s over $(awk -v s="$(col overload dfaas-run 13)" 'BEGIN { if (s == "-") print s; else printf "%.2f", s }') s)," \
   "$(col overload dfaas-run 9) recorded as not sent in time (max-in-flight), $(col overload dfaas-run 8) results of $(col overload dfaas-run 11) planned," \
   "lateness p99 $(ms "$(col overload dfaas-run 10)") ms"
 echo

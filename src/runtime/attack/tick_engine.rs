@@ -77,11 +77,12 @@ pub fn run(
                 break;
             }
         }
+        // Responses are read when the pacer wakes for the next requests anyway (their latency
+        // does not depend on it); only once the schedule is done does it wake just for them.
         let mut wake = now + PACER_MAX_SLEEP;
         if let Some(&(_, due)) = ticks.peek().filter(|_| stopped_at.is_none()) {
             wake = wake.min(due.max(now + PACER_PERIOD));
-        }
-        if driver.in_flight > 0 {
+        } else if driver.in_flight > 0 {
             wake = wake.min(now + PACER_PERIOD);
         }
         if let Some(stopped) = stopped_at {
