@@ -117,9 +117,7 @@ struct Slot {
 }
 
 struct OriginEntry {
-    authority: Box<str>,
-    host: Box<str>,
-    port: u16,
+    origin: Origin,
     /// Resolved on first use, once.
     addresses: Option<Result<Vec<SocketAddr>, Failure>>,
 }
@@ -217,23 +215,17 @@ impl Driver {
 
     /// The origin of a plain `http://` request (an index of `origins`), if it is one.
     fn plain_origin(&mut self, request: &Prepared) -> Option<usize> {
-        let found = match request {
+        match request {
             Prepared::Fixed(fixed) => fixed.http1.as_ref().map(|(origin, _)| self.origin_index(origin)),
             Prepared::Parts(parts) => Origin::of(&parts.uri).map(|origin| self.origin_index(&origin)),
-        };
-        found.filter(|_| !self.options.http2)
+        }
     }
 
     fn origin_index(&mut self, origin: &Origin) -> usize {
-        if let Some(at) = self.origins.iter().position(|o| o.authority == origin.authority) {
+        if let Some(at) = self.origins.iter().position(|o| o.origin.authority == origin.authority) {
             return at;
         }
-        self.origins.push(OriginEntry {
-            authority: origin.authority.clone(),
-            host: origin.host.clone(),
-            port: origin.port,
-            addresses: None,
-        });
+        self.origins.push(OriginEntry { origin: origin.clone(), addresses: None });
         self.idle.push(Vec::new());
         self.origins.len() - 1
     }
@@ -316,17 +308,18 @@ impl Driver {
     /// Opens a connection to `origin` in a free slot.
     fn open_conn(&mut self, origin: usize) -> Result<usize, Failure> {
         let entry = &mut self.origins[origin];
-        let addresses = entry.addresses.get_or_insert_with(|| match (&*entry.host, entry.port).to_socket_addrs() {
-            Ok(found) => {
-                let found: Vec<SocketAddr> = found.collect();
-                if found.is_empty() {
-                    Err(Failure::Dns(format!("no address for {}", entry.host)))
-                } else {
-                    Ok(found)
+        let addresses =
+            entry.addresses.get_or_insert_with(|| match (&*entry.origin.host, entry.origin.port).to_socket_addrs() {
+                Ok(found) => {
+                    let found: Vec<SocketAddr> = found.collect();
+                    if found.is_empty() {
+                        Err(Failure::Dns(format!("no address for {}", entry.origin.host)))
+                    } else {
+                        Ok(found)
+                    }
                 }
-            }
-            Err(e) => Err(Failure::Dns(format!("failed to lookup address {}: {e}", entry.host))),
-        });
+                Err(e) => Err(Failure::Dns(format!("failed to lookup address {}: {e}", entry.origin.host))),
+            });
         let addresses = addresses.as_ref().map_err(Clone::clone)?;
         let mut last = None;
         let mut conn = None;
@@ -403,7 +396,7 @@ impl Driver {
     fn ready(&mut self, token: u64, events: u32) {
         let (at, generation) = ((token & 0xffff_ffff) as usize, (token >> 32) as u32);
         let Some(slot) = self.slots.get_mut(at) else { return };
-        if slot.generation != generation || slot.conn.is_none() {
+        if slot.generation != generation {
             return;
         }
         let Some(conn) = slot.conn.as_mut() else { return };
