@@ -19,9 +19,8 @@
 //! target: the host alone when `X-Server` is a bare host (a DFaaS node sends its IP), host and port
 //! when it has a port.
 
-use crate::runtime::results::{read_results, VegetaResult};
+use crate::runtime::results::VegetaResult;
 use std::collections::BTreeMap;
-use std::path::Path;
 
 pub const REPORT_VALUES_FILE: &str = "report_values.txt";
 /// The response header naming the node that served a request.
@@ -112,48 +111,59 @@ pub fn served_by(x_server: &str, host: &str, port: u16) -> bool {
     }
 }
 
+/// Counts results one at a time (fed by any pass over a results file, see `report::plots`), then
+/// gives the rates with `finish`.
+#[derive(Debug, Default)]
+pub struct SuccessCounter {
+    overall: Counts,
+    targets: BTreeMap<String, Counts>,
+    /// Results of one attack share a handful of URLs: each distinct one in a row is parsed once.
+    last: Option<(String, Option<Target>)>,
+}
+
+impl SuccessCounter {
+    pub fn observe(&mut self, r: &VegetaResult) {
+        let success = r.is_success();
+        if self.last.as_ref().is_none_or(|(url, _)| *url != r.url) {
+            self.last = Some((r.url.clone(), target_of(&r.url)));
+        }
+        let target = self.last.as_ref().and_then(|(_, target)| target.as_ref());
+        let forwarded = match (target, r.header(SERVER_HEADER).and_then(|v| v.first())) {
+            (Some((_, host, port)), Some(server)) => Some(!served_by(server, host, *port)),
+            _ => None,
+        };
+        self.overall.add(success, forwarded);
+        let shown = target.map_or("(no host)", |(shown, _, _)| shown.as_str());
+        match self.targets.get_mut(shown) {
+            Some(counts) => counts.add(success, forwarded),
+            None => self.targets.entry(shown.to_string()).or_default().add(success, forwarded),
+        }
+    }
+
+    /// The rates; `order` lists target nodes to show first (the scenario's nodes).
+    pub fn finish(mut self, order: &[String]) -> SuccessRates {
+        let mut ordered: Vec<(String, Counts)> = Vec::new();
+        for name in order {
+            if let Some(counts) = self.targets.remove(name) {
+                ordered.push((name.clone(), counts));
+            }
+        }
+        ordered.extend(self.targets);
+        SuccessRates { overall: self.overall, targets: ordered }
+    }
+}
+
 impl SuccessRates {
     /// Counts `results`; `order` lists target nodes to show first (the scenario's nodes).
     pub fn count(
         results: impl IntoIterator<Item = std::io::Result<VegetaResult>>,
         order: &[String],
     ) -> std::io::Result<SuccessRates> {
-        let mut overall = Counts::default();
-        let mut targets: BTreeMap<String, Counts> = BTreeMap::new();
-        // Results of one attack share a handful of URLs: parse each distinct one once.
-        let mut last: Option<(String, Option<Target>)> = None;
+        let mut counter = SuccessCounter::default();
         for result in results {
-            let r = result?;
-            let success = r.is_success();
-            if last.as_ref().is_none_or(|(url, _)| *url != r.url) {
-                last = Some((r.url.clone(), target_of(&r.url)));
-            }
-            let target = last.as_ref().and_then(|(_, target)| target.as_ref());
-            let forwarded = match (target, r.header(SERVER_HEADER).and_then(|v| v.first())) {
-                (Some((_, host, port)), Some(server)) => Some(!served_by(server, host, *port)),
-                _ => None,
-            };
-            overall.add(success, forwarded);
-            let shown = target.map_or("(no host)", |(shown, _, _)| shown.as_str());
-            match targets.get_mut(shown) {
-                Some(counts) => counts.add(success, forwarded),
-                None => targets.entry(shown.to_string()).or_default().add(success, forwarded),
-            }
+            counter.observe(&result?);
         }
-        let mut ordered: Vec<(String, Counts)> = Vec::new();
-        for name in order {
-            if let Some(counts) = targets.remove(name) {
-                ordered.push((name.clone(), counts));
-            }
-        }
-        ordered.extend(targets);
-        Ok(SuccessRates { overall, targets: ordered })
-    }
-
-    /// Counts the results file at `path`.
-    pub fn from_file(path: &Path, order: &[String]) -> Result<SuccessRates, String> {
-        let reader = read_results(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        SuccessRates::count(reader, order).map_err(|e| format!("cannot count {}: {e}", path.display()))
+        Ok(counter.finish(order))
     }
 
     /// The file's text. `per_target`: the per-node lines (the operator writes them in the merged

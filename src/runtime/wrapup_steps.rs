@@ -3,6 +3,7 @@
 
 use super::events::StepState;
 use super::executor::Context;
+use super::report_values::ReportValues;
 use super::results::{merge_results, MergeOptions, RESULTS_FILE, SUMMARY_FILE};
 use crate::parser::ast::When;
 use crate::plan::StepKind;
@@ -10,8 +11,9 @@ use crate::report::context::ReportContext;
 use crate::report::expect::{self, Planned, Verdict};
 use crate::report::metrics::Metrics;
 use crate::report::notify::{self, RunNews};
-use crate::report::plots::{draw_attack_plots, draw_merged_plots, PlotFormat};
+use crate::report::plots::{AttackPlots, MergedPlots, PlotFormat};
 use crate::report::run_folder::{RunFolder, VerdictSource};
+use crate::report::success_rates::SuccessCounter;
 use crate::report::templates::ReportFormat;
 use crate::report::{self, vegeta_text};
 use std::collections::BTreeMap;
@@ -52,7 +54,7 @@ pub async fn attack_report(ctx: &Context, attack: &str) -> Result<Option<String>
     if !dir.join(SUMMARY_FILE).exists() {
         return Ok(Some("no results to report: the attack did not run".into()));
     }
-    super::report_values::write(ctx, dir.join(RESULTS_FILE), dir.clone(), Some(attack)).await?;
+    let values = ReportValues::for_folder(ctx, &dir, Some(attack));
     let (run_dir, attack, formats) =
         (ctx.dir.clone(), attack.to_string(), PlotFormat::from_names(&ctx.scenario.report.plots));
     blocking(move || {
@@ -61,12 +63,19 @@ pub async fn attack_report(ctx: &Context, attack: &str) -> Result<Option<String>
         std::fs::write(&path, vegeta_text::render(&metrics))
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         if !dir.join(RESULTS_FILE).exists() {
-            // `--no-results`: only aggregates were kept; the plots need every result.
+            // `--no-results`: only aggregates were kept; the plots and the success rates need
+            // every result.
             return Ok(Some(format!("{} (no plots: results.json was not kept)", path.display())));
         }
-        let plots = draw_attack_plots(&run_dir, &attack, &formats)
+        // One pass over the results feeds the plots and `report_values.txt`.
+        let mut counted = SuccessCounter::default();
+        let plots = AttackPlots::read(&run_dir, &attack, &mut |r| counted.observe(r))
+            .map_err(|e| format!("cannot read the results of `{attack}` for its plots and success rates: {e}"))?;
+        values.write(counted)?;
+        let files = plots
+            .draw(&formats)
             .map_err(|e| format!("the plots of `{attack}` failed (its results are on disk): {e}"))?;
-        Ok(Some(format!("{}{}", path.display(), plots_note(plots.len()))))
+        Ok(Some(format!("{}{}", path.display(), plots_note(files.len()))))
     })
     .await
 }
@@ -114,12 +123,16 @@ pub async fn merged_report(ctx: &Context) -> Result<Option<String>, String> {
         let summary = serde_json::to_string_pretty(&merged.summary).map_err(|e| e.to_string())?;
         std::fs::write(dir.join(SUMMARY_FILE), summary + "\n")
             .map_err(|e| format!("cannot write {}: {e}", dir.join(SUMMARY_FILE).display()))?;
-        super::report_values::write(ctx, dir.join(MERGED_RESULTS), dir.clone(), None).await?;
         if dir.join(MERGED_RESULTS).exists() {
+            let values = ReportValues::for_folder(ctx, &dir, None);
             let (run_dir, formats) = (ctx.dir.clone(), PlotFormat::from_names(&ctx.scenario.report.plots));
             let plots = blocking(move || {
-                draw_merged_plots(&run_dir, &formats)
-                    .map_err(|e| format!("the merged plots failed (the results are on disk): {e}"))
+                // One pass over the merged results feeds the plots and `report_values.txt`.
+                let mut counted = SuccessCounter::default();
+                let plots = MergedPlots::read(&run_dir, &mut |r| counted.observe(r))
+                    .map_err(|e| format!("cannot read the merged results for their plots and success rates: {e}"))?;
+                values.write(counted)?;
+                plots.draw(&formats).map_err(|e| format!("the merged plots failed (the results are on disk): {e}"))
             })
             .await?;
             notes.push(format!("{}{}", report.display(), plots_note(plots.len())));

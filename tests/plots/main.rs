@@ -304,4 +304,11 @@ fn the_scenario_chooses_the_plot_formats() {
     assert!(run.join("quick/results.json").exists());
     assert!(!run.join("quick/plots").exists());
     assert!(!run.join("merged-results/plots").exists());
+    // The success rates come from the pass that reads the results for the plots: without plots
+    // they are still counted.
+    for dir in ["quick", "merged-results"] {
+        let values = std::fs::read_to_string(run.join(dir).join("report_values.txt")).expect("report_values.txt");
+        assert!(values.starts_with("Success rate: "), "{values}");
+        assert!(values.contains("\nCounts: requests="), "{values}");
+    }
 }

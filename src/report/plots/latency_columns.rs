@@ -1,6 +1,7 @@
 //! Latency over time, downsampled while streaming results: the time axis is cut into one column
 //! per pixel, and each column keeps the min and max latency of its successes and of its errors.
 
+use super::Tap;
 use crate::runtime::results::{read_results, VegetaResult};
 use std::path::Path;
 use std::time::SystemTime;
@@ -93,13 +94,20 @@ impl LatencyColumns {
         spans.iter().map(|s| s.count).sum()
     }
 
-    /// Streams a results file into columns.
-    pub fn from_results(path: &Path, origin: SystemTime, columns: usize, span_s: f64) -> Result<Self, String> {
+    /// Streams a results file into columns; `tap` sees every result too.
+    pub fn from_results(
+        path: &Path,
+        origin: SystemTime,
+        columns: usize,
+        span_s: f64,
+        tap: Tap<'_>,
+    ) -> Result<Self, String> {
         let mut out = LatencyColumns::new(columns, span_s);
         let reader = read_results(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         for result in reader {
             let result = result.map_err(|e| e.to_string())?;
             out.observe_result(&result, origin);
+            tap(&result);
         }
         Ok(out)
     }

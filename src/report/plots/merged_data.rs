@@ -6,6 +6,7 @@ use super::hosts::{same_host, server_host, url_host};
 use super::latency_columns::{never_sent, offset_s, LatencyColumns};
 use super::per_second::{NodeSeconds, PerSecond, Responders};
 use super::run_info::RunInfo;
+use super::Tap;
 use crate::runtime::results::{read_results, AttackSummary, VegetaResult, MAX_VALUES_PER_HEADER};
 use std::collections::HashMap;
 use std::path::Path;
@@ -30,12 +31,14 @@ pub struct MergedData {
     pub skipped: Option<String>,
 }
 
-/// Streams `merged_results` (attacks' `summaries` tell which headers were recorded).
+/// Streams `merged_results` (attacks' `summaries` tell which headers were recorded); `tap` sees
+/// every result too.
 pub fn load_merged(
     merged_results: &Path,
     run: &RunInfo,
     summaries: &[AttackSummary],
     columns: usize,
+    tap: Tap<'_>,
 ) -> Result<MergedData, String> {
     let origin = origin(run, summaries);
     let last_s = summaries.iter().filter_map(|s| s.last_timestamp).map(|t| offset_s(t, origin)).fold(0.0, f64::max);
@@ -76,6 +79,7 @@ pub fn load_merged(
     for result in reader.by_ref() {
         let result = result.map_err(|e| e.to_string())?;
         state.observe(&result, forwarding);
+        tap(&result);
     }
     let skipped = reader.truncated_tail().map(|s| s.to_string());
     Ok(state.finish(span_s, forwarding, skipped))

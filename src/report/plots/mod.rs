@@ -24,11 +24,16 @@ pub use per_second::{NodeSeconds, PerSecond, Responders};
 pub use run_info::RunInfo;
 pub use style::{HEIGHT, WIDTH};
 
+use crate::runtime::results::VegetaResult;
 use crate::runtime::wrapup_steps::MERGED_DIR;
 use std::path::{Path, PathBuf};
 
 /// The folder plots go in, inside an attack folder or `merged-results/`.
 pub const PLOTS_DIR: &str = "plots";
+
+/// Whatever else wants to see every result of the file a set of plots is read from (the success
+/// rates of `report_values.txt`): one pass over the results feeds both.
+pub type Tap<'a> = &'a mut dyn FnMut(&VegetaResult);
 
 /// Draws an attack's plots into `<run_dir>/<attack>/plots/`; returns the files written, in a
 /// fixed order (`latency`, `throughput`, `percentiles`, `status`, `responders` when a header is
@@ -37,10 +42,7 @@ pub fn draw_attack_plots(run_dir: &Path, attack: &str, formats: &[PlotFormat]) -
     if formats.is_empty() {
         return Ok(Vec::new());
     }
-    let run = RunInfo::load_if_present(run_dir)?;
-    let subject = subjects::attack_subject(run_dir, attack, run.as_ref())?;
-    let dir = run_dir.join(attack).join(PLOTS_DIR);
-    draw_all(&dir, generic_set::figures(&subject), formats)
+    AttackPlots::read(run_dir, attack, &mut |_| {})?.draw(formats)
 }
 
 /// Draws the merged plots into `<run_dir>/merged-results/plots/`: the attack set over all
@@ -49,17 +51,62 @@ pub fn draw_merged_plots(run_dir: &Path, formats: &[PlotFormat]) -> Result<Vec<P
     if formats.is_empty() {
         return Ok(Vec::new());
     }
-    let run = RunInfo::load(run_dir)?;
-    let subject = subjects::merged_subject(run_dir, &run)?;
-    let mut figures = generic_set::figures(&subject);
-    figures.extend(node_set::figures(&subject));
-    draw_all(&run_dir.join(MERGED_DIR).join(PLOTS_DIR), figures, formats)
+    MergedPlots::read(run_dir, &mut |_| {})?.draw(formats)
+}
+
+/// An attack's plots, read from its folder (one pass over `results.json`) and ready to draw.
+pub struct AttackPlots {
+    dir: PathBuf,
+    subject: generic_set::Subject,
+}
+
+impl AttackPlots {
+    /// Reads what the plots of `attack` show; `tap` sees every result on the way.
+    pub fn read(run_dir: &Path, attack: &str, tap: Tap<'_>) -> Result<AttackPlots, String> {
+        let run = RunInfo::load_if_present(run_dir)?;
+        let subject = subjects::attack_subject(run_dir, attack, run.as_ref(), tap)?;
+        Ok(AttackPlots { dir: run_dir.join(attack).join(PLOTS_DIR), subject })
+    }
+
+    /// Draws them (see `draw_attack_plots`); no format, no file.
+    pub fn draw(&self, formats: &[PlotFormat]) -> Result<Vec<PathBuf>, String> {
+        if formats.is_empty() {
+            return Ok(Vec::new());
+        }
+        draw_all(&self.dir, generic_set::figures(&self.subject), formats)
+    }
+}
+
+/// The merged plots, read from the run folder (one pass over `merged-results.json`) and ready to
+/// draw.
+pub struct MergedPlots {
+    dir: PathBuf,
+    subject: generic_set::Subject,
+}
+
+impl MergedPlots {
+    /// Reads what the merged plots show; `tap` sees every merged result on the way.
+    pub fn read(run_dir: &Path, tap: Tap<'_>) -> Result<MergedPlots, String> {
+        let run = RunInfo::load(run_dir)?;
+        let subject = subjects::merged_subject(run_dir, &run, tap)?;
+        Ok(MergedPlots { dir: run_dir.join(MERGED_DIR).join(PLOTS_DIR), subject })
+    }
+
+    /// Draws them (see `draw_merged_plots`); no format, no file.
+    pub fn draw(&self, formats: &[PlotFormat]) -> Result<Vec<PathBuf>, String> {
+        if formats.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut figures = generic_set::figures(&self.subject);
+        figures.extend(node_set::figures(&self.subject));
+        draw_all(&self.dir, figures, formats)
+    }
 }
 
 /// The merged plots' data: per-second counts over all attacks, per node, forwarded.
 pub fn merged_data(run_dir: &Path) -> Result<MergedData, String> {
     let run = RunInfo::load(run_dir)?;
-    subjects::merged_data(run_dir, &run)
+    subjects::merged_data(run_dir, &run, &mut |_| {})
 }
 
 fn draw_all(dir: &Path, figures: Vec<(&str, backend::Figure)>, formats: &[PlotFormat]) -> Result<Vec<PathBuf>, String> {

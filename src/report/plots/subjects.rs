@@ -10,6 +10,7 @@ use super::percentile_chart::Curve;
 use super::run_info::{planned_rate, PlannedAttack, Profile, RunInfo};
 use super::style::{category, latency_text, plot_width, INK};
 use super::time_chart::TimeAxis;
+use super::Tap;
 use crate::runtime::results::{
     AttackSummary, DurationHistogram, LATENCY_FILE, RESULTS_FILE, SERIES_FILE, SUMMARY_FILE,
 };
@@ -59,8 +60,9 @@ fn planned_note(attacks: &[&PlannedAttack], load: Option<&str>) -> String {
     }
 }
 
-/// One attack's plots' data. `run` is `None` when the folder has no `run.json` (no plan to draw).
-pub fn attack_subject(run_dir: &Path, attack: &str, run: Option<&RunInfo>) -> Result<Subject, String> {
+/// One attack's plots' data, from one pass over its results (`tap` sees every result too). `run`
+/// is `None` when the folder has no `run.json` (no plan to draw).
+pub fn attack_subject(run_dir: &Path, attack: &str, run: Option<&RunInfo>, tap: Tap<'_>) -> Result<Subject, String> {
     let dir = run_dir.join(attack);
     let summary = read_summary(&dir)?;
     let per_second = PerSecond::from_timeseries(&dir.join(SERIES_FILE), &summary)?;
@@ -71,7 +73,8 @@ pub fn attack_subject(run_dir: &Path, attack: &str, run: Option<&RunInfo>) -> Re
     };
     let planned_s = planned.map_or(0.0, |p| p.end_s - p.start_s);
     let end_s = (per_second.len() as f64).max(planned_s).max(last_s).max(1.0);
-    let latency = LatencyColumns::from_results(&dir.join(RESULTS_FILE), summary.start, plot_width() as usize, end_s)?;
+    let latency =
+        LatencyColumns::from_results(&dir.join(RESULTS_FILE), summary.start, plot_width() as usize, end_s, tap)?;
     let histogram = read_histogram(&dir)?;
     let (planned_points, note) = match planned {
         None => (None, "No planned rate: the run folder has no plan for this attack.".to_string()),
@@ -119,21 +122,22 @@ pub fn plan_markers(run: &RunInfo) -> Vec<Marker> {
     merge_markers(markers)
 }
 
-/// The merged results' data (also used by tests and by reports that need per-node counts).
-pub fn merged_data(run_dir: &Path, run: &RunInfo) -> Result<MergedData, String> {
+/// The merged results' data (also used by tests and by reports that need per-node counts), from
+/// one pass over them (`tap` sees every result too).
+pub fn merged_data(run_dir: &Path, run: &RunInfo, tap: Tap<'_>) -> Result<MergedData, String> {
     let attacks = attacks_with_results(run_dir, run)?;
     let summaries: Vec<AttackSummary> = attacks.into_iter().map(|(_, s)| s).collect();
     let path = run_dir.join(MERGED_DIR).join(MERGED_RESULTS);
-    load_merged(&path, run, &summaries, plot_width() as usize)
+    load_merged(&path, run, &summaries, plot_width() as usize, tap)
 }
 
 /// The merged plots' data: every attack together, on the load's time axis.
-pub fn merged_subject(run_dir: &Path, run: &RunInfo) -> Result<Subject, String> {
+pub fn merged_subject(run_dir: &Path, run: &RunInfo, tap: Tap<'_>) -> Result<Subject, String> {
     let attacks = attacks_with_results(run_dir, run)?;
     if attacks.is_empty() {
         return Err("no attack has results to plot".into());
     }
-    let data = merged_data(run_dir, run)?;
+    let data = merged_data(run_dir, run, tap)?;
     let mut all = DurationHistogram::new();
     let mut curves = Vec::new();
     for (i, (attack, _)) in attacks.iter().enumerate() {
