@@ -54,11 +54,14 @@ fn main() {
     let rate = |d: Duration| results as f64 / d.as_secs_f64().max(1e-9);
     println!("results files: {results} results of 2 attacks, {:.0} MB of JSON lines", bytes as f64 / 1e6);
     println!("  encode (vegeta JSON lines)      {:>10.0} results/s  ({:.2} s)", rate(encode), encode.as_secs_f64());
+    let passes = match summary.runs {
+        0 => "one pass".to_string(),
+        runs => format!("{runs} sorted runs merged"),
+    };
     println!(
-        "  merge (timestamp order)         {:>10.0} results/s  ({:.2} s, {} sorted runs)",
+        "  merge (timestamp order)         {:>10.0} results/s  ({:.2} s, {passes})",
         rate(merge),
-        merge.as_secs_f64(),
-        summary.runs
+        merge.as_secs_f64()
     );
     println!(
         "  report (decode and aggregate)   {:>10.0} results/s  ({:.2} s: success {:.2} %, p99 {:.2} ms)",

@@ -3,6 +3,7 @@
 
 mod histogram;
 mod merge;
+mod merge_runs;
 mod series;
 mod vegeta;
 mod writer;

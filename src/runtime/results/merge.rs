@@ -1,24 +1,34 @@
 //! Merges results files into one JSON-lines file in timestamp order with bounded memory: an
-//! external merge sort (sorted runs spilled next to the output, then a k-way heap merge).
+//! external merge sort whose runs come from a sliding window, so nearly sorted input is one pass.
+//!
+//! Lines are late by at most the requests in flight, so the runs come from replacement selection
+//! by batches: the full window is sorted and its earliest lines go to the current run, while
+//! lines older than the run's end wait for the next one. A stable sort per batch (it finds the
+//! part already sorted) costs less than a heap operation per line. A single run, written in the
+//! output format, is the output; several are merged with a heap.
 
 use super::lines::{LineReader, SkippedLine};
-use super::sorted_run::{RunReader, RunWriter, TempFiles};
+use super::sort_window::SortWindow;
+use super::sorted_run::{Run, RunFormat, RunReader, RunWriter, Runs, TempFiles};
 use super::timestamp::{from_unix_nanos, parse_rfc3339};
 use super::vegeta_result::VegetaResult;
+use memchr::memmem::Finder;
 use serde::Serialize;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
-use std::fs::File;
-use std::io::{self, BufReader, BufWriter, Write};
+use std::fs::{File, OpenOptions};
+use std::io::{self, BufReader};
 use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
 use std::time::SystemTime;
 
 /// How much is sorted in memory at once, and how many runs are merged at once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MergeOptions {
-    /// Lines per in-memory chunk (default 100 000).
+    /// Lines held in memory at once (default 100 000). Lines out of order by less than a quarter
+    /// of this (and of `chunk_bytes`) are sorted in one pass.
     pub chunk_records: usize,
-    /// Bytes of lines per in-memory chunk (default 8 MiB, about 30 000 results): a run's peak
+    /// Bytes of lines held in memory at once (default 8 MiB, about 30 000 results): a run's peak
     /// memory stays flat in its duration, and long lines (bodies) cannot blow it either.
     pub chunk_bytes: usize,
     /// Runs merged at once (default 256, 32 KiB of read buffer each); more runs are merged in
@@ -37,7 +47,8 @@ pub struct MergeSummary {
     pub inputs: Vec<MergedInput>,
     /// Lines written to the output.
     pub lines: u64,
-    /// Sorted runs spilled to disk (0: everything was sorted in memory).
+    /// Sorted runs written aside and then merged into the output (0: the lines were sorted in
+    /// one pass, as they were read, straight into the output).
     pub runs: usize,
     /// Truncated last lines left out (a warning for each).
     pub skipped_lines: Vec<SkippedLine>,
@@ -72,8 +83,9 @@ pub fn merge_results(inputs: &[PathBuf], output: &Path, options: MergeOptions) -
         first_timestamp: None,
         last_timestamp: None,
     };
-    let mut chunk = Chunk::default();
-    let mut runs: Vec<PathBuf> = Vec::new();
+    let mut span: Option<(i128, i128)> = None;
+    let mut window = SortWindow::new(options.chunk_records, options.chunk_bytes);
+    let mut runs = Runs::new(&mut temps);
     for path in inputs {
         let context = |e: io::Error| io::Error::new(e.kind(), format!("reading {}: {e}", path.display()));
         let file = File::open(path).map_err(context)?;
@@ -84,8 +96,9 @@ pub fn merge_results(inputs: &[PathBuf], output: &Path, options: MergeOptions) -
             let complete = line.terminated || VegetaResult::from_line(line.bytes).is_ok();
             match key {
                 Some(key) if complete => {
-                    chunk.push(key, line.bytes);
+                    window.push(key, line.bytes);
                     count += 1;
+                    span = Some(span.map_or((key, key), |(first, last)| (first.min(key), last.max(key))));
                 }
                 _ if !line.terminated => summary.skipped_lines.push(SkippedLine {
                     path: path.clone(),
@@ -99,89 +112,58 @@ pub fn merge_results(inputs: &[PathBuf], output: &Path, options: MergeOptions) -
                     ))
                 }
             }
-            if chunk.len() >= options.chunk_records || chunk.bytes() >= options.chunk_bytes {
-                runs.push(chunk.spill(&mut temps)?);
+            if window.is_full() {
+                window.make_room(&mut runs)?;
             }
         }
+        summary.lines += count;
         summary.inputs.push(MergedInput { path: path.clone(), lines: count });
     }
+    window.flush(&mut runs)?;
+    drop(window);
+    let mut runs = runs.finish()?;
+    summary.first_timestamp = span.map(|(first, _)| from_unix_nanos(first));
+    summary.last_timestamp = span.map(|(_, last)| from_unix_nanos(last));
 
-    let (merged_path, merged_file) = temps.create()?;
-    let mut out = BufWriter::with_capacity(256 * 1024, merged_file);
-    let mut sink = OutputLines { out: &mut out, summary: &mut summary };
-    if runs.is_empty() {
-        chunk.sort();
-        for (key, line) in chunk.sorted() {
-            sink.write(key, line)?;
+    let merged_path = match runs.as_slice() {
+        [] => temps.create()?.0,
+        [single] => single.path.clone(),
+        _ => {
+            summary.runs = runs.len();
+            while runs.len() > options.fan_in {
+                runs = merge_pass(runs, options.fan_in, &mut temps)?;
+            }
+            merge_group(&runs, RunFormat::Lines, &mut temps)?.path
         }
-    } else {
-        if chunk.len() > 0 {
-            runs.push(chunk.spill(&mut temps)?);
-        }
-        drop(chunk);
-        sink.summary.runs = runs.len();
-        while runs.len() > options.fan_in {
-            runs = merge_pass(runs, options.fan_in, &mut temps)?;
-        }
-        merge_runs(&runs, |key, line| sink.write(key, line))?;
-        for run in runs {
-            temps.remove(&run);
-        }
-    }
-    let file = out.into_inner().map_err(|e| e.into_error())?;
-    file.sync_all()?;
-    drop(file);
+    };
+    OpenOptions::new().write(true).open(&merged_path)?.sync_all()?;
     std::fs::rename(&merged_path, output)
         .map_err(|e| io::Error::new(e.kind(), format!("writing {}: {e}", output.display())))?;
     temps.keep(&merged_path);
     Ok(summary)
 }
 
-/// Writes merged lines to the output and tracks counts and the time span.
-struct OutputLines<'a, W: Write> {
-    out: &'a mut W,
-    summary: &'a mut MergeSummary,
-}
-
-impl<W: Write> OutputLines<'_, W> {
-    fn write(&mut self, key: i128, line: &[u8]) -> io::Result<()> {
-        self.out.write_all(line)?;
-        self.out.write_all(b"\n")?;
-        self.summary.lines += 1;
-        let time = from_unix_nanos(key);
-        self.summary.first_timestamp.get_or_insert(time);
-        self.summary.last_timestamp = Some(time);
-        Ok(())
-    }
-}
-
 /// Merges consecutive groups of `fan_in` runs into one run each, keeping their order (so that
 /// ties still resolve to input order).
-fn merge_pass(runs: Vec<PathBuf>, fan_in: usize, temps: &mut TempFiles) -> io::Result<Vec<PathBuf>> {
+fn merge_pass(runs: Vec<Run>, fan_in: usize, temps: &mut TempFiles) -> io::Result<Vec<Run>> {
     let mut next = Vec::with_capacity(runs.len().div_ceil(fan_in));
     for group in runs.chunks(fan_in) {
-        if let [single] = group {
-            next.push(single.clone());
-            continue;
-        }
-        let (path, file) = temps.create()?;
-        let mut writer = RunWriter::new(file);
-        merge_runs(group, |key, line| writer.write(key, line))?;
-        writer.finish()?;
-        for run in group {
-            temps.remove(run);
-        }
-        next.push(path);
+        next.push(match group {
+            [single] => single.clone(),
+            _ => merge_group(group, RunFormat::Records, temps)?,
+        });
     }
     Ok(next)
 }
 
-/// K-way merge of sorted runs with a binary heap keyed by (timestamp, run index).
-fn merge_runs(runs: &[PathBuf], mut emit: impl FnMut(i128, &[u8]) -> io::Result<()>) -> io::Result<()> {
+/// K-way merge of sorted runs into a new one, with a binary heap keyed by (timestamp, run
+/// index); the runs merged are removed.
+fn merge_group(runs: &[Run], format: RunFormat, temps: &mut TempFiles) -> io::Result<Run> {
+    let (merged, mut out) = RunWriter::create(temps, format)?;
     let mut readers = Vec::with_capacity(runs.len());
     let mut heap = BinaryHeap::with_capacity(runs.len());
-    for (index, path) in runs.iter().enumerate() {
-        let mut reader = RunReader::open(path)?;
+    for (index, run) in runs.iter().enumerate() {
+        let mut reader = RunReader::open(run)?;
         if reader.advance()? {
             heap.push(Reverse((reader.key(), index)));
         }
@@ -189,65 +171,25 @@ fn merge_runs(runs: &[PathBuf], mut emit: impl FnMut(i128, &[u8]) -> io::Result<
     }
     while let Some(Reverse((key, index))) = heap.pop() {
         let reader = &mut readers[index];
-        emit(key, reader.line())?;
+        out.write(key, reader.line())?;
         if reader.advance()? {
             heap.push(Reverse((reader.key(), index)));
         }
     }
-    Ok(())
-}
-
-/// Lines held in memory: one byte arena and (timestamp, start, length) entries.
-#[derive(Debug, Default)]
-struct Chunk {
-    arena: Vec<u8>,
-    entries: Vec<(i128, usize, usize)>,
-}
-
-impl Chunk {
-    fn push(&mut self, key: i128, line: &[u8]) {
-        self.entries.push((key, self.arena.len(), line.len()));
-        self.arena.extend_from_slice(line);
+    out.finish()?;
+    for run in runs {
+        temps.remove(&run.path);
     }
-
-    fn len(&self) -> usize {
-        self.entries.len()
-    }
-
-    fn bytes(&self) -> usize {
-        self.arena.len()
-    }
-
-    /// Stable sort by timestamp: equal timestamps keep their reading order.
-    fn sort(&mut self) {
-        self.entries.sort_by_key(|&(key, _, _)| key);
-    }
-
-    fn sorted(&self) -> impl Iterator<Item = (i128, &[u8])> {
-        self.entries.iter().map(|&(key, start, len)| (key, &self.arena[start..start + len]))
-    }
-
-    /// Sorts the chunk into a new run file and empties it.
-    fn spill(&mut self, temps: &mut TempFiles) -> io::Result<PathBuf> {
-        self.sort();
-        let (path, file) = temps.create()?;
-        let mut writer = RunWriter::new(file);
-        for (key, line) in self.sorted() {
-            writer.write(key, line)?;
-        }
-        writer.finish()?;
-        self.arena.clear();
-        self.entries.clear();
-        Ok(path)
-    }
+    Ok(merged)
 }
 
 /// The nanoseconds of the first `"timestamp": "<RFC 3339>"` pair of a line. Only this field is
 /// parsed; `"timestamp"` cannot occur unescaped inside another JSON string.
 pub fn timestamp_key(line: &[u8]) -> Option<i128> {
     const KEY: &[u8] = b"\"timestamp\"";
+    static FINDER: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(KEY));
     let mut from = 0;
-    while let Some(found) = line[from..].windows(KEY.len()).position(|w| w == KEY) {
+    while let Some(found) = FINDER.find(&line[from..]) {
         let after_key = from + found + KEY.len();
         from = after_key;
         let skip_spaces = |mut at: usize| {

@@ -11,6 +11,7 @@ mod reader;
 mod record;
 mod recorded_headers;
 mod series;
+mod sort_window;
 mod sorted_run;
 mod summary;
 pub mod timestamp;
