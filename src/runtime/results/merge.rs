@@ -10,16 +10,14 @@
 use super::lines::{LineReader, SkippedLine};
 use super::sort_window::SortWindow;
 use super::sorted_run::{Run, RunFormat, RunReader, RunWriter, Runs, TempFiles};
-use super::timestamp::{from_unix_nanos, parse_rfc3339};
+use super::timestamp::{from_unix_nanos, timestamp_key};
 use super::vegeta_result::VegetaResult;
-use memchr::memmem::Finder;
 use serde::Serialize;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufReader};
 use std::path::{Path, PathBuf};
-use std::sync::LazyLock;
 use std::time::SystemTime;
 
 /// How much is sorted in memory at once, and how many runs are merged at once.
@@ -181,36 +179,4 @@ fn merge_group(runs: &[Run], format: RunFormat, temps: &mut TempFiles) -> io::Re
         temps.remove(&run.path);
     }
     Ok(merged)
-}
-
-/// The nanoseconds of the first `"timestamp": "<RFC 3339>"` pair of a line. Only this field is
-/// parsed; `"timestamp"` cannot occur unescaped inside another JSON string.
-pub fn timestamp_key(line: &[u8]) -> Option<i128> {
-    const KEY: &[u8] = b"\"timestamp\"";
-    static FINDER: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(KEY));
-    let mut from = 0;
-    while let Some(found) = FINDER.find(&line[from..]) {
-        let after_key = from + found + KEY.len();
-        from = after_key;
-        let skip_spaces = |mut at: usize| {
-            while line.get(at).is_some_and(u8::is_ascii_whitespace) {
-                at += 1;
-            }
-            at
-        };
-        let colon = skip_spaces(after_key);
-        if line.get(colon) != Some(&b':') {
-            continue;
-        }
-        let quote = skip_spaces(colon + 1);
-        if line.get(quote) != Some(&b'"') {
-            continue;
-        }
-        let start = quote + 1;
-        let Some(len) = line[start..].iter().position(|&b| b == b'"') else { continue };
-        if let Some(key) = parse_rfc3339(&line[start..start + len]) {
-            return Some(key);
-        }
-    }
-    None
 }

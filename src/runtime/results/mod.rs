@@ -22,7 +22,7 @@ mod writer;
 pub use error_kind::ErrorKind;
 pub use histogram::DurationHistogram;
 pub use lines::{Line, LineReader, SkippedLine};
-pub use merge::{merge_results, timestamp_key, MergeOptions, MergeSummary, MergedInput};
+pub use merge::{merge_results, MergeOptions, MergeSummary, MergedInput};
 pub use reader::{read_results, ResultsReader};
 pub use record::Record;
 pub use recorded_headers::{canonical_header_name, HeaderValues, MAX_VALUES_PER_HEADER};
@@ -31,6 +31,7 @@ pub use summary::{
     AttackSummary, Counts, DurationStats, Extremes, HeaderCounts, NodeCounts, SummaryBuilder, ValueCounts,
     MAX_ERROR_MESSAGES,
 };
+pub use timestamp::timestamp_key;
 pub use vegeta::{push_json_text, Failure, VegetaEncoder};
 pub use vegeta_result::VegetaResult;
 pub use writer::{

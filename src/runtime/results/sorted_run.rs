@@ -1,7 +1,7 @@
 //! Sorted runs of the merge: temporary files next to the output (the first run in the output's
 //! format, as it may become the output), removed when the merge ends (also on error), and their I/O.
 
-use super::merge::timestamp_key;
+use super::timestamp::timestamp_key;
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};

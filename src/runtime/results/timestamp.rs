@@ -1,6 +1,9 @@
 //! RFC 3339 timestamps exactly as Go's `time.RFC3339Nano` writes them (vegeta's `timestamp` field),
-//! and a parser that accepts any offset. Hand-written because the writer formats one per result.
+//! a parser that accepts any offset, and the `timestamp` of a results line found without decoding
+//! the rest. Hand-written because the writer formats one per result.
 
+use memchr::memmem::Finder;
+use std::sync::LazyLock;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 const NANOS_PER_SECOND: i128 = 1_000_000_000;
@@ -257,6 +260,38 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let month = if month_from_march < 10 { month_from_march + 3 } else { month_from_march - 9 } as u32;
     let year = year_of_era + era * 400 + i64::from(month <= 2);
     (year, month, day)
+}
+
+/// The nanoseconds of the first `"timestamp": "<RFC 3339>"` pair of a line. Only this field is
+/// parsed; `"timestamp"` cannot occur unescaped inside another JSON string.
+pub fn timestamp_key(line: &[u8]) -> Option<i128> {
+    const KEY: &[u8] = b"\"timestamp\"";
+    static FINDER: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(KEY));
+    let mut from = 0;
+    while let Some(found) = FINDER.find(&line[from..]) {
+        let after_key = from + found + KEY.len();
+        from = after_key;
+        let skip_spaces = |mut at: usize| {
+            while line.get(at).is_some_and(u8::is_ascii_whitespace) {
+                at += 1;
+            }
+            at
+        };
+        let colon = skip_spaces(after_key);
+        if line.get(colon) != Some(&b':') {
+            continue;
+        }
+        let quote = skip_spaces(colon + 1);
+        if line.get(quote) != Some(&b'"') {
+            continue;
+        }
+        let start = quote + 1;
+        let Some(len) = line[start..].iter().position(|&b| b == b'"') else { continue };
+        if let Some(key) = parse_rfc3339(&line[start..start + len]) {
+            return Some(key);
+        }
+    }
+    None
 }
 
 #[cfg(test)]
