@@ -76,3 +76,32 @@ fn every_scenario_is_kept_in_canonical_format() {
         assert_eq!(formatted, text, "{} is not formatted: run `dfaas-run fmt scenarios`", path.display());
     }
 }
+
+/// The quick start serves its demo node on a free loopback port: two of them at once both pass
+/// (time-scaled to 1.5 s of load each).
+#[test]
+fn two_quick_starts_run_side_by_side() {
+    let scenario = support::root().join("scenarios/quickstart.dfs");
+    let runs: Vec<_> = (0..2)
+        .map(|_| {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let child = Command::new(env!("CARGO_BIN_EXE_dfaas-run"))
+                .arg("run")
+                .arg(&scenario)
+                .args(["--time-scale", "0.1", "-q"])
+                .current_dir(dir.path())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("dfaas-run starts");
+            (dir, child)
+        })
+        .collect();
+    for (dir, child) in runs {
+        let out = child.wait_with_output().expect("dfaas-run ends");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{stderr}");
+        let run = dir.path().join(String::from_utf8_lossy(&out.stdout).trim());
+        assert!(run.join("merged-results/merged-results.json").is_file(), "{}: {stderr}", run.display());
+    }
+}
