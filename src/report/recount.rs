@@ -3,8 +3,8 @@
 
 use super::metrics::Metrics;
 use crate::runtime::results::{
-    canonical_header_name, read_results, AttackSummary, Counts, DurationHistogram, ErrorKind, Extremes, HeaderCounts,
-    NodeCounts, ValueCounts, VegetaResult, MAX_ERROR_MESSAGES, MAX_VALUES_PER_HEADER,
+    canonical_header_name, read_results, Counts, DurationHistogram, ErrorKind, HeaderCounts, NodeCounts, Observed,
+    SummaryIdentity, Totals, ValueCounts, VegetaResult, MAX_VALUES_PER_HEADER,
 };
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -33,23 +33,13 @@ pub fn recount(path: &Path, attack: &str) -> Result<Recounted, String> {
     Ok(Recounted { metrics: tally.finish(attack), skipped })
 }
 
+/// The totals every summary keeps (shared with the live writer), plus what a results file has to
+/// reveal by itself: the histograms, and the nodes and header values in the order met.
 #[derive(Debug, Default)]
 struct Tally {
-    requests: u64,
-    successes: u64,
-    not_sent: u64,
-    not_sent_in_time: u64,
-    kinds: BTreeMap<String, u64>,
-    messages: BTreeMap<String, u64>,
-    messages_not_listed: u64,
-    codes: BTreeMap<u16, u64>,
-    bytes_out: u64,
-    bytes_in: u64,
-    first: Option<SystemTime>,
-    last: Option<SystemTime>,
-    last_end: Option<SystemTime>,
-    latency: (Extremes, DurationHistogram),
-    lateness: (Extremes, DurationHistogram),
+    totals: Totals,
+    latency: DurationHistogram,
+    lateness: DurationHistogram,
     nodes: Vec<NodeCounts>,
     /// Header name → (value → counts, other).
     headers: Vec<(String, BTreeMap<String, Counts>, Counts)>,
@@ -57,37 +47,25 @@ struct Tally {
 
 impl Tally {
     fn observe(&mut self, r: &VegetaResult) {
-        self.requests += 1;
         let success = r.is_success();
-        if success {
-            self.successes += 1;
-        } else {
-            let kind = r.error_kind.as_deref().filter(|k| ErrorKind::NAMES.contains(k)).unwrap_or("other");
-            *self.kinds.entry(kind.to_string()).or_default() += 1;
-            if let Some(n) = self.messages.get_mut(&r.error) {
-                *n += 1;
-            } else if self.messages.len() < MAX_ERROR_MESSAGES {
-                self.messages.insert(r.error.clone(), 1);
-            } else {
-                self.messages_not_listed += 1;
-            }
-        }
+        let kind = || {
+            let name = r.error_kind.as_deref().unwrap_or("other");
+            ErrorKind::NAMES.iter().position(|n| *n == name).unwrap_or(ErrorKind::NAMES.len() - 1)
+        };
         let never_sent = matches!(r.error_kind.as_deref(), Some("not_sent_in_time" | "not_built"));
-        *self.codes.entry(r.code).or_default() += 1;
-        self.bytes_out += r.bytes_out;
-        self.bytes_in += r.bytes_in;
-        self.first = Some(self.first.map_or(r.timestamp, |t| t.min(r.timestamp)));
-        self.last = Some(self.last.map_or(r.timestamp, |t| t.max(r.timestamp)));
-        if never_sent {
-            self.not_sent += 1;
-            self.not_sent_in_time += u64::from(r.error_kind.as_deref() == Some("not_sent_in_time"));
-        } else {
-            self.last_end = Some(self.last_end.map_or(r.end(), |t| t.max(r.end())));
-            self.latency.0.observe(r.latency);
-            self.latency.1.record(r.latency);
-            let late = r.lateness.unwrap_or_default();
-            self.lateness.0.observe(late);
-            self.lateness.1.record(late);
+        let late = r.lateness.unwrap_or_default();
+        self.totals.observe(Observed {
+            failure: (!success).then(|| (kind(), r.error.as_str())),
+            code: r.code,
+            bytes_out: r.bytes_out,
+            bytes_in: r.bytes_in,
+            timestamp: r.timestamp,
+            sent: (!never_sent).then_some((r.latency, late)),
+            not_sent_in_time: r.error_kind.as_deref() == Some("not_sent_in_time"),
+        });
+        if !never_sent {
+            self.latency.record(r.latency);
+            self.lateness.record(late);
         }
         if let Some(node) = &r.node {
             let i = match self.nodes.iter().position(|n| &n.name == node) {
@@ -124,9 +102,7 @@ impl Tally {
     }
 
     fn finish(self, attack: &str) -> Metrics {
-        let mut errors_by_kind: BTreeMap<String, u64> = ErrorKind::NAMES.iter().map(|n| (n.to_string(), 0)).collect();
-        errors_by_kind.extend(self.kinds);
-        let (requests, successes) = (self.requests, self.successes);
+        let (requests, successes) = (self.totals.requests(), self.totals.successes());
         let headers = self
             .headers
             .into_iter()
@@ -146,30 +122,15 @@ impl Tally {
                 }
             })
             .collect();
-        let summary = AttackSummary {
+        let identity = SummaryIdentity {
             attack: attack.to_string(),
             success_rule: RECORDED_RULE.to_string(),
-            start: self.first.unwrap_or(SystemTime::UNIX_EPOCH),
-            requests,
-            successes,
-            errors: requests - successes,
-            not_sent: self.not_sent,
-            not_sent_in_time: self.not_sent_in_time,
-            errors_by_kind,
-            error_messages: self.messages,
-            error_messages_not_listed: self.messages_not_listed,
-            status_codes: self.codes,
-            bytes_out: self.bytes_out,
-            bytes_in: self.bytes_in,
-            first_timestamp: self.first,
-            last_timestamp: self.last,
-            last_end: self.last_end,
-            latency: self.latency.0.stats(&self.latency.1),
-            lateness: self.lateness.0.stats(&self.lateness.1),
+            start: self.totals.first().unwrap_or(SystemTime::UNIX_EPOCH),
             timestamps_before_start: 0,
             nodes: self.nodes,
             headers,
         };
-        Metrics { summary, latency: self.latency.1, lateness: self.lateness.1 }
+        let summary = self.totals.into_summary(identity, &self.latency, &self.lateness);
+        Metrics { summary, latency: self.latency, lateness: self.lateness }
     }
 }

@@ -28,8 +28,8 @@ pub use record::Record;
 pub use recorded_headers::{canonical_header_name, HeaderValues, MAX_VALUES_PER_HEADER};
 pub use series::{SecondCounts, Series, BASE_COLUMNS as SERIES_BASE_COLUMNS};
 pub use summary::{
-    AttackSummary, Counts, DurationStats, Extremes, HeaderCounts, NodeCounts, SummaryBuilder, ValueCounts,
-    MAX_ERROR_MESSAGES,
+    AttackSummary, Counts, DurationStats, HeaderCounts, NodeCounts, Observed, SummaryBuilder, SummaryIdentity, Totals,
+    ValueCounts, MAX_ERROR_MESSAGES,
 };
 pub use timestamp::timestamp_key;
 pub use vegeta::{push_json_text, Failure, VegetaEncoder};

@@ -146,13 +146,25 @@ impl Extremes {
     }
 }
 
-/// Accumulates an [`AttackSummary`] record by record.
-#[derive(Debug)]
-pub struct SummaryBuilder {
-    attack: String,
-    success: StatusSet,
-    start: SystemTime,
-    node_names: Vec<String>,
+/// One result as the totals of a summary see it, whoever read it: the live writer (a `Record`)
+/// or a results file read back (`report::recount`).
+#[derive(Debug, Clone, Copy)]
+pub struct Observed<'a> {
+    /// The error's kind (its index in [`ErrorKind::NAMES`]) and message; `None`: a success.
+    pub failure: Option<(usize, &'a str)>,
+    pub code: u16,
+    pub bytes_out: u64,
+    pub bytes_in: u64,
+    pub timestamp: SystemTime,
+    /// Latency and lateness of a request that was sent; `None`: never sent.
+    pub sent: Option<(Duration, Duration)>,
+    /// Never sent because max-in-flight was reached.
+    pub not_sent_in_time: bool,
+}
+
+/// The counters of a summary that do not depend on the attack's nodes and headers.
+#[derive(Debug, Default)]
+pub struct Totals {
     requests: u64,
     successes: u64,
     not_sent: u64,
@@ -168,6 +180,111 @@ pub struct SummaryBuilder {
     last_end: Option<SystemTime>,
     latency: Extremes,
     lateness: Extremes,
+}
+
+impl Totals {
+    pub fn observe(&mut self, r: Observed<'_>) {
+        self.requests += 1;
+        match r.failure {
+            None => self.successes += 1,
+            Some((kind, message)) => {
+                self.kinds[kind] += 1;
+                if let Some(n) = self.messages.get_mut(message) {
+                    *n += 1;
+                } else if self.messages.len() < MAX_ERROR_MESSAGES {
+                    self.messages.insert(message.to_string(), 1);
+                } else {
+                    self.messages_not_listed += 1;
+                }
+            }
+        }
+        *self.codes.entry(r.code).or_insert(0) += 1;
+        self.bytes_out += r.bytes_out;
+        self.bytes_in += r.bytes_in;
+        let ts = r.timestamp;
+        self.first = Some(self.first.map_or(ts, |first| first.min(ts)));
+        self.last = Some(self.last.map_or(ts, |last| last.max(ts)));
+        match r.sent {
+            None => {
+                self.not_sent += 1;
+                self.not_sent_in_time += u64::from(r.not_sent_in_time);
+            }
+            Some((latency, lateness)) => {
+                let end = ts + latency;
+                self.last_end = Some(self.last_end.map_or(end, |last| last.max(end)));
+                self.latency.observe(latency);
+                self.lateness.observe(lateness);
+            }
+        }
+    }
+
+    pub fn requests(&self) -> u64 {
+        self.requests
+    }
+
+    pub fn successes(&self) -> u64 {
+        self.successes
+    }
+
+    /// The earliest timestamp seen.
+    pub fn first(&self) -> Option<SystemTime> {
+        self.first
+    }
+
+    /// The summary of these totals; percentiles from the histograms, the rest as given.
+    pub fn into_summary(
+        self,
+        identity: SummaryIdentity,
+        latency: &DurationHistogram,
+        lateness: &DurationHistogram,
+    ) -> AttackSummary {
+        AttackSummary {
+            attack: identity.attack,
+            success_rule: identity.success_rule,
+            start: identity.start,
+            requests: self.requests,
+            successes: self.successes,
+            errors: self.requests - self.successes,
+            not_sent: self.not_sent,
+            not_sent_in_time: self.not_sent_in_time,
+            errors_by_kind: ErrorKind::NAMES.iter().map(|n| n.to_string()).zip(self.kinds).collect(),
+            error_messages: self.messages.into_iter().collect(),
+            error_messages_not_listed: self.messages_not_listed,
+            status_codes: self.codes,
+            bytes_out: self.bytes_out,
+            bytes_in: self.bytes_in,
+            first_timestamp: self.first,
+            last_timestamp: self.last,
+            last_end: self.last_end,
+            latency: self.latency.stats(latency),
+            lateness: self.lateness.stats(lateness),
+            timestamps_before_start: identity.timestamps_before_start,
+            nodes: identity.nodes,
+            headers: identity.headers,
+        }
+    }
+}
+
+/// What a summary says besides its totals: whose it is, by which rule, from when, and its counts
+/// per node and per recorded header.
+#[derive(Debug, Clone)]
+pub struct SummaryIdentity {
+    pub attack: String,
+    pub success_rule: String,
+    pub start: SystemTime,
+    pub timestamps_before_start: u64,
+    pub nodes: Vec<NodeCounts>,
+    pub headers: Vec<HeaderCounts>,
+}
+
+/// Accumulates an [`AttackSummary`] record by record.
+#[derive(Debug)]
+pub struct SummaryBuilder {
+    attack: String,
+    success: StatusSet,
+    start: SystemTime,
+    node_names: Vec<String>,
+    totals: Totals,
     nodes: Vec<(u64, u64)>,
     header_slots: Vec<Vec<Counts>>,
 }
@@ -179,21 +296,7 @@ impl SummaryBuilder {
             success: success.clone(),
             start,
             node_names: node_names.to_vec(),
-            requests: 0,
-            successes: 0,
-            not_sent: 0,
-            not_sent_in_time: 0,
-            kinds: [0; ErrorKind::NAMES.len()],
-            messages: HashMap::new(),
-            messages_not_listed: 0,
-            codes: BTreeMap::new(),
-            bytes_out: 0,
-            bytes_in: 0,
-            first: None,
-            last: None,
-            last_end: None,
-            latency: Extremes::default(),
-            lateness: Extremes::default(),
+            totals: Totals::default(),
             nodes: vec![(0, 0); node_names.len()],
             header_slots: vec![Vec::new(); headers],
         }
@@ -202,36 +305,16 @@ impl SummaryBuilder {
     /// Counts one record. `failure` is its classification and rendered message (`None` for a
     /// success); `header_slots` its slot per recorded header.
     pub fn observe(&mut self, record: &Record, failure: Option<(&ErrorKind, &str)>, header_slots: &[usize]) {
-        self.requests += 1;
         let success = failure.is_none();
-        match failure {
-            None => self.successes += 1,
-            Some((kind, message)) => {
-                self.kinds[kind.index()] += 1;
-                if let Some(n) = self.messages.get_mut(message) {
-                    *n += 1;
-                } else if self.messages.len() < MAX_ERROR_MESSAGES {
-                    self.messages.insert(message.to_string(), 1);
-                } else {
-                    self.messages_not_listed += 1;
-                }
-            }
-        }
-        *self.codes.entry(record.code).or_insert(0) += 1;
-        self.bytes_out += record.bytes_out;
-        self.bytes_in += record.bytes_in;
-        let ts = record.timestamp;
-        self.first = Some(self.first.map_or(ts, |first| first.min(ts)));
-        self.last = Some(self.last.map_or(ts, |last| last.max(ts)));
-        if record.not_sent() {
-            self.not_sent += 1;
-            self.not_sent_in_time += u64::from(matches!(record.error, Some(ErrorKind::NotSentInTime)));
-        } else {
-            let end = ts + record.latency;
-            self.last_end = Some(self.last_end.map_or(end, |last| last.max(end)));
-            self.latency.observe(record.latency);
-            self.lateness.observe(record.lateness);
-        }
+        self.totals.observe(Observed {
+            failure: failure.map(|(kind, message)| (kind.index(), message)),
+            code: record.code,
+            bytes_out: record.bytes_out,
+            bytes_in: record.bytes_in,
+            timestamp: record.timestamp,
+            sent: (!record.not_sent()).then_some((record.latency, record.lateness)),
+            not_sent_in_time: matches!(record.error, Some(ErrorKind::NotSentInTime)),
+        });
         if let Some(node) = self.nodes.get_mut(usize::from(record.node)) {
             if success {
                 node.0 += 1;
@@ -290,29 +373,14 @@ impl SummaryBuilder {
                 }
             })
             .collect();
-        AttackSummary {
+        let identity = SummaryIdentity {
             attack: self.attack,
             success_rule: self.success.to_string(),
             start: self.start,
-            requests: self.requests,
-            successes: self.successes,
-            errors: self.requests - self.successes,
-            not_sent: self.not_sent,
-            not_sent_in_time: self.not_sent_in_time,
-            errors_by_kind: ErrorKind::NAMES.iter().map(|n| n.to_string()).zip(self.kinds).collect(),
-            error_messages: self.messages.into_iter().collect(),
-            error_messages_not_listed: self.messages_not_listed,
-            status_codes: self.codes,
-            bytes_out: self.bytes_out,
-            bytes_in: self.bytes_in,
-            first_timestamp: self.first,
-            last_timestamp: self.last,
-            last_end: self.last_end,
-            latency: self.latency.stats(latency),
-            lateness: self.lateness.stats(lateness),
             timestamps_before_start,
             nodes,
             headers: header_counts,
-        }
+        };
+        self.totals.into_summary(identity, latency, lateness)
     }
 }
