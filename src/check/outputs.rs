@@ -187,36 +187,25 @@ impl Checker<'_> {
 
     fn metric(&self, name: &ast::Ident) -> Option<Metric> {
         let n = name.node.as_str();
-        let metric = match n {
-            "mean" => Metric::Mean,
-            "min" => Metric::Min,
-            "max" => Metric::Max,
-            "success" => Metric::Success,
-            "errors" => Metric::Errors,
-            "requests" => Metric::Requests,
-            "rate" => Metric::Rate,
-            "throughput" => Metric::Throughput,
-            _ => match n.strip_prefix('p').and_then(|q| q.parse::<f64>().ok()) {
-                Some(q) if q > 0.0 && q <= 100.0 => Metric::Percentile(q),
-                Some(_) => {
-                    self.push(
-                        Diagnostic::error(Code::UnknownMetric, format!("`{n}` is not a percentile"))
-                            .label(name.span, "out of range")
-                            .help("percentiles go from p0.001 to p100, like `p99` or `p99.9`"),
-                    );
-                    return None;
-                }
-                None => {
-                    self.push(
-                        Diagnostic::error(Code::UnknownMetric, format!("unknown metric `{n}`"))
-                            .label(name.span, "unknown")
-                            .help(suggest(n, METRIC_NAMES.iter().copied())),
-                    );
-                    return None;
-                }
-            },
-        };
-        Some(metric)
+        match Metric::from_name(n) {
+            Some(Metric::Percentile(q)) if !Metric::is_percentile(q) => {
+                self.push(
+                    Diagnostic::error(Code::UnknownMetric, format!("`{n}` is not a percentile"))
+                        .label(name.span, "out of range")
+                        .help("percentiles go from p0.001 to p100, like `p99` or `p99.9`"),
+                );
+                None
+            }
+            Some(metric) => Some(metric),
+            None => {
+                self.push(
+                    Diagnostic::error(Code::UnknownMetric, format!("unknown metric `{n}`"))
+                        .label(name.span, "unknown")
+                        .help(suggest(n, METRIC_NAMES.iter().copied())),
+                );
+                None
+            }
+        }
     }
 
     /// The threshold, in a unit the metric accepts.

@@ -318,6 +318,44 @@ pub enum Metric {
     Throughput,
 }
 
+impl Metric {
+    /// The metric's name as written in `expect` (`p99.9`, `mean`, `success`).
+    pub fn name(&self) -> String {
+        match self {
+            Metric::Percentile(p) => format!("p{p}"),
+            Metric::Mean => "mean".into(),
+            Metric::Min => "min".into(),
+            Metric::Max => "max".into(),
+            Metric::Success => "success".into(),
+            Metric::Errors => "errors".into(),
+            Metric::Requests => "requests".into(),
+            Metric::Rate => "rate".into(),
+            Metric::Throughput => "throughput".into(),
+        }
+    }
+
+    /// The metric a name stands for; `p<number>` is a percentile of any number, which
+    /// `is_percentile` checks.
+    pub fn from_name(name: &str) -> Option<Metric> {
+        Some(match name {
+            "mean" => Metric::Mean,
+            "min" => Metric::Min,
+            "max" => Metric::Max,
+            "success" => Metric::Success,
+            "errors" => Metric::Errors,
+            "requests" => Metric::Requests,
+            "rate" => Metric::Rate,
+            "throughput" => Metric::Throughput,
+            _ => Metric::Percentile(name.strip_prefix('p')?.parse::<f64>().ok()?),
+        })
+    }
+
+    /// Whether `p` is a percentile: above 0, at most 100.
+    pub fn is_percentile(p: f64) -> bool {
+        p > 0.0 && p <= 100.0
+    }
+}
+
 /// Metric names as written (`p<N>` aside), for did-you-mean.
 pub const METRIC_NAMES: &[&str] =
     &["mean", "min", "max", "success", "errors", "requests", "rate", "throughput", "p50", "p90", "p95", "p99", "p99.9"];
@@ -341,4 +379,23 @@ pub struct Notification {
     pub retries: u32,
     #[serde(serialize_with = "serialize_duration")]
     pub timeout: Duration,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metric_names_round_trip() {
+        for name in METRIC_NAMES {
+            let metric = Metric::from_name(name).unwrap_or_else(|| panic!("{name} is a metric"));
+            assert_eq!(metric.name(), *name);
+        }
+        assert_eq!(Metric::from_name("p99.9"), Some(Metric::Percentile(99.9)));
+        assert_eq!(Metric::from_name("p0"), Some(Metric::Percentile(0.0)));
+        assert!(!Metric::is_percentile(0.0) && !Metric::is_percentile(100.5) && !Metric::is_percentile(f64::NAN));
+        assert!(Metric::is_percentile(0.001) && Metric::is_percentile(100.0));
+        assert_eq!(Metric::from_name("p"), None);
+        assert_eq!(Metric::from_name("latency"), None);
+    }
 }

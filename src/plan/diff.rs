@@ -3,7 +3,7 @@
 
 use super::step::{Bounds, Plan, Step, StepKind};
 use crate::model::units::format_duration;
-use crate::model::{Attack, Expectation, HealthGate, Metric, RequestSource, Scenario, Threshold};
+use crate::model::{Attack, Expectation, HealthGate, RequestSource, Scenario, Threshold};
 use serde::Serialize;
 use std::collections::BTreeSet;
 
@@ -292,18 +292,7 @@ fn expectations(before: &[Expectation], after: &[Expectation], changes: &mut Vec
 
 /// `p99(spike)`, `success(all)`.
 fn metric_call(e: &Expectation) -> String {
-    let name = match e.metric {
-        Metric::Percentile(p) => format!("p{p}"),
-        Metric::Mean => "mean".into(),
-        Metric::Min => "min".into(),
-        Metric::Max => "max".into(),
-        Metric::Success => "success".into(),
-        Metric::Errors => "errors".into(),
-        Metric::Requests => "requests".into(),
-        Metric::Rate => "rate".into(),
-        Metric::Throughput => "throughput".into(),
-    };
-    format!("{name}({})", e.target.as_deref().unwrap_or("all"))
+    format!("{}({})", e.metric.name(), e.target.as_deref().unwrap_or("all"))
 }
 
 fn threshold(t: &Threshold) -> String {

@@ -36,17 +36,7 @@ const OPS: [(CmpOp, &str); 6] =
 
 impl ExpectationRecord {
     pub fn from_model(e: &Expectation) -> Self {
-        let metric = match e.metric {
-            Metric::Percentile(p) => format!("p{p}"),
-            Metric::Mean => "mean".into(),
-            Metric::Min => "min".into(),
-            Metric::Max => "max".into(),
-            Metric::Success => "success".into(),
-            Metric::Errors => "errors".into(),
-            Metric::Requests => "requests".into(),
-            Metric::Rate => "rate".into(),
-            Metric::Throughput => "throughput".into(),
-        };
+        let metric = e.metric.name();
         let threshold = match e.threshold {
             Threshold::Duration(d) => {
                 ThresholdRecord::Duration { nanos: u64::try_from(d.as_nanos()).unwrap_or(u64::MAX) }
@@ -62,20 +52,11 @@ impl ExpectationRecord {
     /// Back to the model; `Err` names what a newer or edited manifest holds that this version
     /// does not know.
     pub fn to_model(&self) -> Result<Expectation, String> {
-        let metric = match self.metric.as_str() {
-            "mean" => Metric::Mean,
-            "min" => Metric::Min,
-            "max" => Metric::Max,
-            "success" => Metric::Success,
-            "errors" => Metric::Errors,
-            "requests" => Metric::Requests,
-            "rate" => Metric::Rate,
-            "throughput" => Metric::Throughput,
-            other => match other.strip_prefix('p').and_then(|p| p.parse::<f64>().ok()) {
-                Some(p) if (0.0..=100.0).contains(&p) => Metric::Percentile(p),
-                _ => return Err(format!("`expect {}`: unknown metric `{other}`", self.text)),
-            },
-        };
+        let metric = match Metric::from_name(&self.metric) {
+            Some(Metric::Percentile(p)) if !Metric::is_percentile(p) => None,
+            known => known,
+        }
+        .ok_or_else(|| format!("`expect {}`: unknown metric `{}`", self.text, self.metric))?;
         let op = OPS
             .iter()
             .find(|(_, text)| *text == self.op)
