@@ -55,7 +55,8 @@ fn line(name: impl Into<String>, colour: plotters::style::RGBColor, points: Vec<
     Layer { name: name.into(), colour, shape: Shape::Line, points }
 }
 
-fn chart(s: &Subject, what: &str, subtitle: String, y_label: &str, layers: Vec<Layer>) -> TimeChart {
+/// A chart of `s` over time (the per-node set draws its charts with it too).
+pub(super) fn chart(s: &Subject, what: &str, subtitle: String, y_label: &str, layers: Vec<Layer>) -> TimeChart {
     TimeChart {
         title: format!("{} — {what}", s.name),
         subtitle,

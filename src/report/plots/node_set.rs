@@ -2,7 +2,7 @@
 //! and errors per second, forwarded requests (answered by another host), and cumulatives.
 
 use super::backend::Figure;
-use super::generic_set::Subject;
+use super::generic_set::{chart, Subject};
 use super::merged_data::FORWARDING_HEADER;
 use super::per_second::{cumulative, per_second_points};
 use super::style::category;
@@ -16,18 +16,6 @@ pub fn figures(s: &Subject) -> Vec<(&'static str, Figure)> {
     }
     out.push(("per-node-cumulative", Figure::Time(per_node(s, true))));
     out
-}
-
-fn chart(s: &Subject, what: &str, subtitle: String, y_label: &str, layers: Vec<Layer>) -> TimeChart {
-    TimeChart {
-        title: format!("{} — {what}", s.name),
-        subtitle,
-        axis: s.axis.clone(),
-        y_label: y_label.into(),
-        log_y: false,
-        layers,
-        markers: s.markers.clone(),
-    }
 }
 
 fn per_node(s: &Subject, running_total: bool) -> TimeChart {
