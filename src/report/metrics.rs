@@ -117,8 +117,8 @@ impl Metrics {
             first_timestamp: parts.iter().filter_map(|p| p.summary.first_timestamp).min(),
             last_timestamp: parts.iter().filter_map(|p| p.summary.last_timestamp).max(),
             last_end: parts.iter().filter_map(|p| p.summary.last_end).max(),
-            latency: combine_stats(parts.iter().map(|p| &p.summary.latency), &latency),
-            lateness: combine_stats(parts.iter().map(|p| &p.summary.lateness), &lateness),
+            latency: DurationStats::combine(parts.iter().map(|p| &p.summary.latency), &latency),
+            lateness: DurationStats::combine(parts.iter().map(|p| &p.summary.lateness), &lateness),
             timestamps_before_start: sum(|s| s.timestamps_before_start),
             nodes: combine_nodes(parts.iter().map(|p| &p.summary.nodes)),
             headers: combine_headers(parts),
@@ -184,26 +184,4 @@ fn combine_headers(parts: &[&Metrics]) -> Vec<HeaderCounts> {
             h
         })
         .collect()
-}
-
-/// Exact count/min/mean/max from the parts; percentiles from the combined histogram.
-fn combine_stats<'a>(parts: impl Iterator<Item = &'a DurationStats>, histogram: &DurationHistogram) -> DurationStats {
-    let parts: Vec<&DurationStats> = parts.filter(|s| s.count > 0).collect();
-    let count: u64 = parts.iter().map(|s| s.count).sum();
-    if count == 0 {
-        return DurationStats::default();
-    }
-    let total: u128 = parts.iter().map(|s| s.mean_ns as u128 * s.count as u128).sum();
-    let at = |q: f64| u64::try_from(histogram.quantile(q).as_nanos()).unwrap_or(u64::MAX);
-    DurationStats {
-        count,
-        min_ns: parts.iter().map(|s| s.min_ns).min().unwrap_or(0),
-        mean_ns: (total / count as u128) as u64,
-        max_ns: parts.iter().map(|s| s.max_ns).max().unwrap_or(0),
-        p50_ns: at(0.50),
-        p90_ns: at(0.90),
-        p95_ns: at(0.95),
-        p99_ns: at(0.99),
-        p999_ns: at(0.999),
-    }
 }

@@ -42,8 +42,8 @@ pub fn merge_attack(name: &str, parts: &[Metrics]) -> Result<Metrics, String> {
         first_timestamp: summaries.iter().filter_map(|s| s.first_timestamp).min(),
         last_timestamp: summaries.iter().filter_map(|s| s.last_timestamp).max(),
         last_end: summaries.iter().filter_map(|s| s.last_end).max(),
-        latency: merge_stats(summaries.iter().map(|s| &s.latency), &latency),
-        lateness: merge_stats(summaries.iter().map(|s| &s.lateness), &lateness),
+        latency: DurationStats::combine(summaries.iter().map(|s| &s.latency), &latency),
+        lateness: DurationStats::combine(summaries.iter().map(|s| &s.lateness), &lateness),
         timestamps_before_start: sum(|s| s.timestamps_before_start),
         nodes: merge_nodes(&summaries),
         headers: merge_headers(&summaries),
@@ -59,30 +59,6 @@ fn add_maps<'a, K: Ord + Clone + 'a>(maps: impl Iterator<Item = &'a BTreeMap<K, 
         }
     }
     out
-}
-
-/// Exact count, min and max; the mean from the parts' means weighted by their counts (each part's
-/// mean is whole nanoseconds, so the merged mean is within 1 ns of the exact one); percentiles
-/// from the added histogram.
-fn merge_stats<'a>(parts: impl Iterator<Item = &'a DurationStats>, histogram: &DurationHistogram) -> DurationStats {
-    let parts: Vec<&DurationStats> = parts.filter(|s| s.count > 0).collect();
-    let count: u64 = parts.iter().map(|s| s.count).sum();
-    if count == 0 {
-        return DurationStats::default();
-    }
-    let total: u128 = parts.iter().map(|s| u128::from(s.mean_ns) * u128::from(s.count)).sum();
-    let at = |q: f64| u64::try_from(histogram.quantile(q).as_nanos()).unwrap_or(u64::MAX);
-    DurationStats {
-        count,
-        min_ns: parts.iter().map(|s| s.min_ns).min().unwrap_or(0),
-        mean_ns: (total / u128::from(count)) as u64,
-        max_ns: parts.iter().map(|s| s.max_ns).max().unwrap_or(0),
-        p50_ns: at(0.50),
-        p90_ns: at(0.90),
-        p95_ns: at(0.95),
-        p99_ns: at(0.99),
-        p999_ns: at(0.999),
-    }
 }
 
 /// Per node, by name, in the order the nodes first appear.

@@ -75,6 +75,39 @@ pub struct DurationStats {
     pub p999_ns: u64,
 }
 
+impl DurationStats {
+    /// Count, min, mean and max as given; percentiles from `histogram`.
+    fn with_percentiles(count: u64, min_ns: u64, mean_ns: u64, max_ns: u64, histogram: &DurationHistogram) -> Self {
+        let at = |q: f64| u64::try_from(histogram.quantile(q).as_nanos()).unwrap_or(u64::MAX);
+        DurationStats {
+            count,
+            min_ns,
+            mean_ns,
+            max_ns,
+            p50_ns: at(0.50),
+            p90_ns: at(0.90),
+            p95_ns: at(0.95),
+            p99_ns: at(0.99),
+            p999_ns: at(0.999),
+        }
+    }
+
+    /// The stats of several parts together (attacks, shards): exact count, min and max; the mean
+    /// from the parts' means weighted by their counts (each part's mean is whole nanoseconds, so
+    /// this mean is within 1 ns of the exact one); percentiles from the parts' added histograms.
+    pub fn combine<'a>(parts: impl Iterator<Item = &'a DurationStats>, histogram: &DurationHistogram) -> Self {
+        let parts: Vec<&DurationStats> = parts.filter(|s| s.count > 0).collect();
+        let count: u64 = parts.iter().map(|s| s.count).sum();
+        if count == 0 {
+            return DurationStats::default();
+        }
+        let total: u128 = parts.iter().map(|s| u128::from(s.mean_ns) * u128::from(s.count)).sum();
+        let min = parts.iter().map(|s| s.min_ns).min().unwrap_or(0);
+        let max = parts.iter().map(|s| s.max_ns).max().unwrap_or(0);
+        DurationStats::with_percentiles(count, min, (total / u128::from(count)) as u64, max, histogram)
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NodeCounts {
     pub name: String,
@@ -131,18 +164,8 @@ impl Extremes {
         if self.count == 0 {
             return DurationStats::default();
         }
-        let at = |q: f64| u64::try_from(histogram.quantile(q).as_nanos()).unwrap_or(u64::MAX);
-        DurationStats {
-            count: self.count,
-            min_ns: self.min,
-            mean_ns: (self.sum / u128::from(self.count)) as u64,
-            max_ns: self.max,
-            p50_ns: at(0.50),
-            p90_ns: at(0.90),
-            p95_ns: at(0.95),
-            p99_ns: at(0.99),
-            p999_ns: at(0.999),
-        }
+        let mean = (self.sum / u128::from(self.count)) as u64;
+        DurationStats::with_percentiles(self.count, self.min, mean, self.max, histogram)
     }
 }
 
