@@ -55,15 +55,7 @@ pub async fn run(ctx: &Arc<Context>, step: &Step, name: &str) -> Result<Option<S
 
     let writer = spawn_writer(
         &dir,
-        WriterOptions {
-            attack: attack.name.clone(),
-            node_names: attack.nodes.clone(),
-            success: attack.success.clone(),
-            recorded_headers: attack.record_headers.clone(),
-            start: started_at,
-            write_body: attack.record_body.is_some(),
-            write_results: ctx.scale.write_results,
-        },
+        WriterOptions { write_results: ctx.scale.write_results, ..WriterOptions::for_attack(&attack, started_at) },
     )
     .map_err(|e| format!("cannot write results in {}: {e}", dir.display()))?;
     let live = Arc::new(Live::default());

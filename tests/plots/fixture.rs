@@ -119,19 +119,7 @@ pub fn build_run(base: &Path, nodes: usize) -> PathBuf {
         let targets: Vec<usize> =
             attack.nodes.iter().map(|n| scenario.nodes.iter().position(|d| &d.name == n).expect("node")).collect();
         let dir = run.join(&attack.name);
-        let sink = spawn_writer(
-            &dir,
-            WriterOptions {
-                attack: attack.name.clone(),
-                node_names: attack.nodes.clone(),
-                success: attack.success.clone(),
-                recorded_headers: attack.record_headers.clone(),
-                start,
-                write_body: false,
-                write_results: true,
-            },
-        )
-        .expect("writer");
+        let sink = spawn_writer(&dir, WriterOptions::for_attack(attack, start)).expect("writer");
         let (method, url): (Arc<str>, Arc<str>) =
             ("GET".into(), format!("{}/function/x", NODE_URLS[targets[0]]).into());
         for k in 0..profile.expected_requests() {

@@ -115,19 +115,7 @@ pub fn build_run(base: &Path, rel: &str, b: Behaviour) -> PathBuf {
     for (i, attack) in scenario.attacks.iter().enumerate() {
         let start = UNIX_EPOCH + Duration::from_secs(START) + attack.delay;
         let folder = dir.join(&attack.name);
-        let sink = spawn_writer(
-            &folder,
-            WriterOptions {
-                attack: attack.name.clone(),
-                node_names: attack.nodes.clone(),
-                success: attack.success.clone(),
-                recorded_headers: attack.record_headers.clone(),
-                start,
-                write_body: false,
-                write_results: true,
-            },
-        )
-        .expect("writer starts");
+        let sink = spawn_writer(&folder, WriterOptions::for_attack(attack, start)).expect("writer starts");
         let count = attack.expected_requests().expect("open model");
         let every = attack.duration() / count as u32;
         for seq in 0..count {

@@ -9,6 +9,7 @@ use super::series::Series;
 use super::summary::{AttackSummary, SummaryBuilder};
 use super::vegeta::{Failure, VegetaEncoder};
 use crate::model::units::StatusSet;
+use crate::model::Attack;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -46,6 +47,22 @@ pub struct WriterOptions {
     /// Write `results.json` at all; when false only the aggregates (histograms, series, summary)
     /// are kept, for shards whose every result is not wanted.
     pub write_results: bool,
+}
+
+impl WriterOptions {
+    /// The options of a scenario attack starting at `start`: its nodes, success rule, recorded
+    /// headers and bodies; every result written.
+    pub fn for_attack(attack: &Attack, start: SystemTime) -> WriterOptions {
+        WriterOptions {
+            attack: attack.name.clone(),
+            node_names: attack.nodes.clone(),
+            success: attack.success.clone(),
+            recorded_headers: attack.record_headers.clone(),
+            start,
+            write_body: attack.record_body.is_some(),
+            write_results: true,
+        }
+    }
 }
 
 /// Creates `dir` if needed and `dir/results.json` (which must not exist yet; not created when
