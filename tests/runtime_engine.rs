@@ -498,7 +498,7 @@ async fn a_connection_cap_queues_requests_until_a_connection_is_free() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn requests_due_and_not_sent_yet_count_against_max_in_flight() {
-    // 20 000/s with at most 2 in flight: every tick (500 µs at least) finds about 10 requests
+    // 20 000/s with at most 2 in flight: every tick (750 µs at least) finds about 15 requests
     // due. Those are owed, so they count as in flight: the oldest are recorded as not sent in
     // time rather than sent ever later, and the server never holds more than 2.
     let server = serve(Behaviour::Ok).await;
