@@ -69,6 +69,7 @@ pub fn run(
             // Due means due once the responses are read: reading takes longer the more requests
             // a tick carries, and a request that fell due meanwhile should not wait a whole period.
             let cut = Instant::now();
+            driver.clock = (cut, driver.clock.1 + (cut - now).as_nanos() as i64);
             due.clear();
             due.extend(std::iter::from_fn(|| ticks.next_if(|&(_, at)| at <= cut)));
             dispatched += due.len() as u64;
