@@ -113,7 +113,7 @@ pub fn served_by(x_server: &str, host: &str, port: u16) -> bool {
 
 /// Counts results one at a time (fed by any pass over a results file, see `report::plots`), then
 /// gives the rates with `finish`.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct SuccessCounter {
     overall: Counts,
     targets: BTreeMap<String, Counts>,

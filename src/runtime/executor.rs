@@ -59,6 +59,9 @@ pub struct Context {
     /// The instant every gate had passed: attacks are timed from it.
     pub load_start: OnceLock<Instant>,
     pub scale: ScaleOut,
+    /// The merged report's data, when the only attack's report gathered them (see
+    /// `wrapup_steps::MergedPass`).
+    pub merged_pass: Mutex<Option<wrapup_steps::MergedPass>>,
 }
 
 impl Context {
@@ -125,6 +128,7 @@ pub async fn execute(scenario: Arc<Scenario>, plan: Arc<Plan>, options: RunOptio
         progress_every: options.progress_every,
         load_start: OnceLock::new(),
         scale: options.scale,
+        merged_pass: Mutex::new(None),
     });
     ctx.update(|m| m.nodes = ctx.nodes.iter().map(|(n, u)| (n.clone(), u.to_string())).collect());
 

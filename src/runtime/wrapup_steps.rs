@@ -11,13 +11,14 @@ use crate::report::context::ReportContext;
 use crate::report::expect::{self, Planned, Verdict};
 use crate::report::metrics::Metrics;
 use crate::report::notify::{self, RunNews};
-use crate::report::plots::{AttackPlots, MergedPlots, PlotFormat};
+use crate::report::plots::{self, AttackPlots, MergedData, MergedPlots, PlotFormat};
 use crate::report::run_folder::{RunFolder, VerdictSource};
 use crate::report::success_rates::SuccessCounter;
 use crate::report::templates::ReportFormat;
 use crate::report::{self, vegeta_text};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::PoisonError;
 
 pub const MERGED_DIR: &str = "merged-results";
 pub const MERGED_RESULTS: &str = "merged-results.json";
@@ -49,6 +50,26 @@ fn combined(ctx: &Context, attacks: &BTreeMap<String, (Metrics, Planned)>) -> Re
     Ok((metrics, Planned { requests: all_planned, duration: ctx.plan.totals.load_duration }))
 }
 
+/// What the merged report needs from the merged results, gathered by the only attack's report
+/// on its way through that attack's results: the merged results are the same results (the
+/// merge only puts them in timestamp order), so the merged report need not read them again.
+#[derive(Debug)]
+pub struct MergedPass {
+    pub data: MergedData,
+    pub successes: SuccessCounter,
+}
+
+/// Whether the merged results will be exactly the results of `attack`: the plan merges, and
+/// `attack` is its only attack.
+fn merges_only(ctx: &Context, attack: &str) -> bool {
+    let mut attacks = ctx.plan.steps.iter().filter_map(|s| match &s.kind {
+        StepKind::Attack { attack, .. } => Some(attack),
+        _ => None,
+    });
+    let only = attacks.next().is_some_and(|a| a == attack) && attacks.next().is_none();
+    only && ctx.plan.steps.iter().any(|s| matches!(s.kind, StepKind::Merge))
+}
+
 pub async fn attack_report(ctx: &Context, attack: &str) -> Result<Option<String>, String> {
     let dir = ctx.dir.join(attack);
     if !dir.join(SUMMARY_FILE).exists() {
@@ -57,7 +78,8 @@ pub async fn attack_report(ctx: &Context, attack: &str) -> Result<Option<String>
     let values = ReportValues::for_folder(ctx, &dir, Some(attack));
     let (run_dir, attack, formats) =
         (ctx.dir.clone(), attack.to_string(), PlotFormat::from_names(&ctx.scenario.report.plots));
-    blocking(move || {
+    let gather_merged = merges_only(ctx, &attack);
+    let (note, merged) = blocking(move || {
         let metrics = Metrics::load(&dir)?;
         let path = dir.join("report.txt");
         std::fs::write(&path, vegeta_text::render(&metrics))
@@ -65,19 +87,32 @@ pub async fn attack_report(ctx: &Context, attack: &str) -> Result<Option<String>
         if !dir.join(RESULTS_FILE).exists() {
             // `--no-results`: only aggregates were kept; the plots and the success rates need
             // every result.
-            return Ok(Some(format!("{} (no plots: results.json was not kept)", path.display())));
+            return Ok((format!("{} (no plots: results.json was not kept)", path.display()), None));
         }
-        // One pass over the results feeds the plots and `report_values.txt`.
+        // One pass over the results feeds the plots and `report_values.txt`, and the merged
+        // report's data when the merged results will be these results (no merged data if that
+        // fails: the merged report then reads the merged results itself).
         let mut counted = SuccessCounter::default();
-        let plots = AttackPlots::read(&run_dir, &attack, &mut |r| counted.observe(r))
-            .map_err(|e| format!("cannot read the results of `{attack}` for its plots and success rates: {e}"))?;
+        let mut merged = gather_merged.then(|| plots::merged_stream(&run_dir).ok()).flatten();
+        let plots = AttackPlots::read(&run_dir, &attack, &mut |r| {
+            counted.observe(r);
+            if let Some(merged) = &mut merged {
+                merged.observe(r);
+            }
+        })
+        .map_err(|e| format!("cannot read the results of `{attack}` for its plots and success rates: {e}"))?;
+        let merged = merged
+            .filter(|m| !m.depends_on_order())
+            .map(|m| MergedPass { data: m.finish(None), successes: counted.clone() });
         values.write(counted)?;
         let files = plots
             .draw(&formats)
             .map_err(|e| format!("the plots of `{attack}` failed (its results are on disk): {e}"))?;
-        Ok(Some(format!("{}{}", path.display(), plots_note(files.len()))))
+        Ok((format!("{}{}", path.display(), plots_note(files.len())), merged))
     })
-    .await
+    .await?;
+    *ctx.merged_pass.lock().unwrap_or_else(PoisonError::into_inner) = merged;
+    Ok(Some(note))
 }
 
 pub async fn merge(ctx: &Context) -> Result<Option<String>, String> {
@@ -126,11 +161,20 @@ pub async fn merged_report(ctx: &Context) -> Result<Option<String>, String> {
         if dir.join(MERGED_RESULTS).exists() {
             let values = ReportValues::for_folder(ctx, &dir, None);
             let (run_dir, formats) = (ctx.dir.clone(), PlotFormat::from_names(&ctx.scenario.report.plots));
+            let gathered = ctx.merged_pass.lock().unwrap_or_else(PoisonError::into_inner).take();
             let plots = blocking(move || {
-                // One pass over the merged results feeds the plots and `report_values.txt`.
-                let mut counted = SuccessCounter::default();
-                let plots = MergedPlots::read(&run_dir, &mut |r| counted.observe(r))
-                    .map_err(|e| format!("cannot read the merged results for their plots and success rates: {e}"))?;
+                let unreadable = |e| format!("cannot read the merged results for their plots and success rates: {e}");
+                let (plots, counted) = match gathered {
+                    // The only attack's report gathered them from the same results.
+                    Some(MergedPass { data, successes }) => {
+                        (MergedPlots::of(&run_dir, data).map_err(unreadable)?, successes)
+                    }
+                    // One pass over the merged results feeds the plots and `report_values.txt`.
+                    None => {
+                        let mut counted = SuccessCounter::default();
+                        (MergedPlots::read(&run_dir, &mut |r| counted.observe(r)).map_err(unreadable)?, counted)
+                    }
+                };
                 values.write(counted)?;
                 plots.draw(&formats).map_err(|e| format!("the merged plots failed (the results are on disk): {e}"))
             })

@@ -6,7 +6,10 @@ mod fixture;
 #[path = "../support/mod.rs"]
 mod support;
 
-use dfaas_run::report::plots::{draw_attack_plots, draw_merged_plots, merged_data, PlotFormat, HEIGHT, WIDTH};
+use dfaas_run::report::plots::{
+    draw_attack_plots, draw_merged_plots, merged_data, merged_stream, PlotFormat, HEIGHT, WIDTH,
+};
+use dfaas_run::runtime::results::read_results;
 use fixture::{build_run, host};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -186,6 +189,31 @@ fn per_node_and_forwarded_counts_match_an_independent_count() {
 }
 
 #[test]
+fn the_merged_data_do_not_depend_on_the_order_of_the_results() {
+    // The only attack's report gathers the merged data from that attack's results, in the order
+    // they completed; the merged results hold the same results in timestamp order.
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let run = build_run(tmp.path(), 3);
+    let from_file = merged_data(&run).expect("merged data");
+    let mut stream = merged_stream(&run).expect("merged stream");
+    let mut fed = 0;
+    // Every attack's results, the later attack first, each file backwards.
+    for attack in ["burst", "steady"] {
+        let results: Vec<_> = read_results(&run.join(attack).join("results.json"))
+            .expect("results")
+            .map(|r| r.expect("result"))
+            .collect();
+        for result in results.iter().rev() {
+            stream.observe(result);
+            fed += 1;
+        }
+    }
+    assert!(fed > 100, "{fed} results");
+    assert!(!stream.depends_on_order());
+    assert_eq!(stream.finish(None), from_file);
+}
+
+#[test]
 fn five_nodes_draw_five_series() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let run = build_run(tmp.path(), 5);
@@ -300,6 +328,19 @@ fn the_scenario_chooses_the_plot_formats() {
         assert!(files.iter().all(|f| f.extension().is_some_and(|e| e == "svg")), "{files:?}");
         check_all(&files);
     }
+    // With one attack, the merged plots come from data gathered by the attack's report: drawn
+    // again from `merged-results.json`, they are the same files, byte for byte.
+    let merged_plots = run.join("merged-results/plots");
+    let svg_bytes = || -> BTreeMap<String, Vec<u8>> {
+        std::fs::read_dir(&merged_plots)
+            .expect("merged plots")
+            .map(|e| e.expect("entry").path())
+            .map(|p| (p.file_name().expect("name").to_string_lossy().into_owned(), std::fs::read(&p).expect("read")))
+            .collect()
+    };
+    let gathered = svg_bytes();
+    draw_merged_plots(&run, &[PlotFormat::Svg]).expect("merged plots from the file");
+    assert_eq!(svg_bytes(), gathered);
     let run = run_with_report(tmp.path(), "report {\n  plots none\n}");
     assert!(run.join("quick/results.json").exists());
     assert!(!run.join("quick/plots").exists());

@@ -16,7 +16,7 @@ use std::time::{Duration, SystemTime};
 pub const FORWARDING_HEADER: &str = "X-Server";
 
 /// Everything the merged plots draw, except the latency histogram.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct MergedData {
     /// Second 0 of the time axis: the load start.
     pub origin: SystemTime,
@@ -40,49 +40,83 @@ pub fn load_merged(
     columns: usize,
     tap: Tap<'_>,
 ) -> Result<MergedData, String> {
-    let origin = origin(run, summaries);
-    let last_s = summaries.iter().filter_map(|s| s.last_timestamp).map(|t| offset_s(t, origin)).fold(0.0, f64::max);
-    let span_s = run.load_end_s().max(last_s.floor() + 1.0).max(1.0);
-
-    let node_names = run.target_nodes();
-    let node_hosts: Vec<Option<String>> = node_names.iter().map(|n| run.node_url(n).and_then(url_host)).collect();
-    let recorded = |name: &str| summaries.iter().any(|s| s.headers.iter().any(|h| h.name.eq_ignore_ascii_case(name)));
-    // Forwarded counts need every target node's host: without one, none is counted (the plot is
-    // left out) rather than some nodes wrongly showing zero.
-    let forwarding = recorded(FORWARDING_HEADER) && node_hosts.iter().all(Option::is_some);
-    let responder_header = summaries.iter().find_map(|s| s.headers.first()).map(|h| h.name.clone());
-
-    let mut state = Stream {
-        data: PerSecond {
-            nodes: node_names
-                .iter()
-                .map(|name| NodeSeconds {
-                    name: name.clone(),
-                    forwarded: forwarding.then(Vec::new),
-                    ..NodeSeconds::default()
-                })
-                .collect(),
-            responders: responder_header
-                .as_ref()
-                .map(|header| Responders { header: header.clone(), ..Responders::default() }),
-            ..PerSecond::default()
-        },
-        node_index: node_names.iter().enumerate().map(|(i, n)| (n.clone(), i)).collect(),
-        node_hosts,
-        value_index: HashMap::new(),
-        latency: LatencyColumns::new(columns, span_s),
-        origin,
-    };
-    state.data.ensure_second(span_s.ceil() as usize - 1);
+    let mut stream = MergedStream::new(run, summaries, columns);
     let mut reader =
         read_results(merged_results).map_err(|e| format!("cannot read {}: {e}", merged_results.display()))?;
     for result in reader.by_ref() {
         let result = result.map_err(|e| e.to_string())?;
-        state.observe(&result, forwarding);
+        stream.observe(&result);
         tap(&result);
     }
     let skipped = reader.truncated_tail().map(|s| s.to_string());
-    Ok(state.finish(span_s, forwarding, skipped))
+    Ok(stream.finish(skipped))
+}
+
+/// The merged plots' data, built one result at a time: from `merged-results.json`, or on the way
+/// through the only attack's results (the same results: see `wrapup_steps::attack_report`).
+pub struct MergedStream {
+    state: Stream,
+    span_s: f64,
+    forwarding: bool,
+}
+
+impl MergedStream {
+    /// For the results of `run`, whose attacks' `summaries` tell which headers were recorded; the
+    /// latency is cut into `columns` columns.
+    pub fn new(run: &RunInfo, summaries: &[AttackSummary], columns: usize) -> MergedStream {
+        let origin = origin(run, summaries);
+        let last_s = summaries.iter().filter_map(|s| s.last_timestamp).map(|t| offset_s(t, origin)).fold(0.0, f64::max);
+        let span_s = run.load_end_s().max(last_s.floor() + 1.0).max(1.0);
+
+        let node_names = run.target_nodes();
+        let node_hosts: Vec<Option<String>> = node_names.iter().map(|n| run.node_url(n).and_then(url_host)).collect();
+        let recorded =
+            |name: &str| summaries.iter().any(|s| s.headers.iter().any(|h| h.name.eq_ignore_ascii_case(name)));
+        // Forwarded counts need every target node's host: without one, none is counted (the plot
+        // is left out) rather than some nodes wrongly showing zero.
+        let forwarding = recorded(FORWARDING_HEADER) && node_hosts.iter().all(Option::is_some);
+        let responder_header = summaries.iter().find_map(|s| s.headers.first()).map(|h| h.name.clone());
+
+        let mut state = Stream {
+            data: PerSecond {
+                nodes: node_names
+                    .iter()
+                    .map(|name| NodeSeconds {
+                        name: name.clone(),
+                        forwarded: forwarding.then(Vec::new),
+                        ..NodeSeconds::default()
+                    })
+                    .collect(),
+                responders: responder_header
+                    .as_ref()
+                    .map(|header| Responders { header: header.clone(), ..Responders::default() }),
+                ..PerSecond::default()
+            },
+            node_index: node_names.iter().enumerate().map(|(i, n)| (n.clone(), i)).collect(),
+            node_hosts,
+            value_index: HashMap::new(),
+            latency: LatencyColumns::new(columns, span_s),
+            origin,
+        };
+        state.data.ensure_second(span_s.ceil() as usize - 1);
+        MergedStream { state, span_s, forwarding }
+    }
+
+    pub fn observe(&mut self, result: &VegetaResult) {
+        self.state.observe(result, self.forwarding);
+    }
+
+    /// Whether the data depend on the order the results came in: only when the responder header
+    /// had more distinct values than get their own line (the first ones seen get it). Otherwise
+    /// any order of the same results gives the same data.
+    pub fn depends_on_order(&self) -> bool {
+        self.state.data.responders.as_ref().is_some_and(|r| r.other.iter().any(|&n| n > 0))
+    }
+
+    /// The data; `skipped` names a truncated last line left out, if any.
+    pub fn finish(self, skipped: Option<String>) -> MergedData {
+        self.state.finish(self.span_s, self.forwarding, skipped)
+    }
 }
 
 /// The load start from the manifest, else the earliest attack start (minus its planned offset).

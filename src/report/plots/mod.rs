@@ -19,7 +19,7 @@ mod time_chart;
 
 pub use backend::PlotFormat;
 pub use hosts::{same_host, server_host, url_host};
-pub use merged_data::{MergedData, FORWARDING_HEADER};
+pub use merged_data::{MergedData, MergedStream, FORWARDING_HEADER};
 pub use per_second::{NodeSeconds, PerSecond, Responders};
 pub use run_info::RunInfo;
 pub use style::{HEIGHT, WIDTH};
@@ -92,6 +92,14 @@ impl MergedPlots {
         Ok(MergedPlots { dir: run_dir.join(MERGED_DIR).join(PLOTS_DIR), subject })
     }
 
+    /// The merged plots of `data` built by a [`MergedStream`] (see [`merged_stream`]) that saw
+    /// every merged result: no pass over the merged results file.
+    pub fn of(run_dir: &Path, data: MergedData) -> Result<MergedPlots, String> {
+        let run = RunInfo::load(run_dir)?;
+        let subject = subjects::merged_subject_of(run_dir, &run, data)?;
+        Ok(MergedPlots { dir: run_dir.join(MERGED_DIR).join(PLOTS_DIR), subject })
+    }
+
     /// Draws them (see `draw_merged_plots`); no format, no file.
     pub fn draw(&self, formats: &[PlotFormat]) -> Result<Vec<PathBuf>, String> {
         if formats.is_empty() {
@@ -101,6 +109,13 @@ impl MergedPlots {
         figures.extend(node_set::figures(&self.subject));
         draw_all(&self.dir, figures, formats)
     }
+}
+
+/// A stream that builds the merged plots' data from the results fed to it, in any order (unless
+/// [`MergedStream::depends_on_order`]): for a run whose merged results are one attack's results.
+pub fn merged_stream(run_dir: &Path) -> Result<MergedStream, String> {
+    let run = RunInfo::load(run_dir)?;
+    subjects::merged_stream(run_dir, &run)
 }
 
 /// The merged plots' data: per-second counts over all attacks, per node, forwarded.
