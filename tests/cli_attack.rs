@@ -2,6 +2,7 @@
 //! templates, the run folder of a scenario run, the closed model, and usage errors (exit 2).
 
 use dfaas_run::runtime::demo::{DemoConfig, DemoNode};
+use dfaas_run::runtime::results::timestamp::parse_system_time;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -84,7 +85,30 @@ fn an_open_attack_sends_exactly_the_planned_requests_with_templates() {
     let manifest = json(&run.join("run.json"));
     assert_eq!(manifest["status"], "passed");
     assert_eq!(manifest["attacks"][0]["expected_requests"], 200);
-    assert_eq!(results(&run.join("merged-results").join("merged-results.json")).len(), 200);
+    let merged_path = run.join("merged-results").join("merged-results.json");
+    let merged = results(&merged_path);
+    assert_eq!(merged.len(), 200);
+    let sent_at = |line: &Value| line["timestamp"].as_str().expect("timestamp").to_string();
+    let in_order = |lines: &[Value]| {
+        lines.windows(2).all(|w| parse_system_time(&sent_at(&w[0])) <= parse_system_time(&sent_at(&w[1])))
+    };
+    assert!(in_order(&merged));
+    // The writer puts the results in timestamp order (unless a response took longer than its
+    // ordering window, which a loaded machine could make happen): then the merged results are the
+    // same file under a second name.
+    use std::os::unix::fs::MetadataExt;
+    let inode = |p: &Path| std::fs::metadata(p).expect("metadata").ino();
+    let merge_note = manifest["steps"].as_array().expect("steps").iter().find(|s| s["id"] == "merge").expect("merge")
+        ["message"]
+        .as_str()
+        .expect("merge note")
+        .to_string();
+    if in_order(&lines) {
+        assert_eq!(inode(&merged_path), inode(&run.join("attack").join("results.json")), "{merge_note}");
+        assert!(merge_note.contains("linked"), "{merge_note}");
+    } else {
+        assert!(merge_note.contains("200 results from 1 attack(s)"), "{merge_note}");
+    }
     assert!(run.join("attack").join("report.txt").is_file());
     runtime.block_on(node.shutdown());
 }

@@ -14,7 +14,7 @@ use super::run_dir::AttackRecord;
 use crate::model::{Attack, Load};
 use crate::plan::Step;
 use std::sync::atomic::Ordering;
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError};
 use std::time::{Duration, Instant, SystemTime};
 
 /// Time set aside before an attack's start to create its results writer and engine.
@@ -104,10 +104,13 @@ pub async fn run(ctx: &Arc<Context>, step: &Step, name: &str) -> Result<Option<S
         }
     };
     progress.abort();
-    let summary = tokio::task::spawn_blocking(move || writer.finish())
+    let finished = tokio::task::spawn_blocking(move || writer.finish())
         .await
-        .map_err(|e| format!("results writer failed: {e}"))?;
-    summary.map_err(|e| format!("cannot finish the results of `{}` in {}: {e}", attack.name, dir.display()))?;
+        .map_err(|e| format!("results writer failed: {e}"))?
+        .map_err(|e| format!("cannot finish the results of `{}` in {}: {e}", attack.name, dir.display()))?;
+    if finished.results_in_order {
+        ctx.results_in_order.lock().unwrap_or_else(PoisonError::into_inner).insert(attack.name.clone());
+    }
     ctx.update(|m| {
         m.attacks.push(AttackRecord {
             name: attack.name.clone(),

@@ -10,7 +10,7 @@ use super::stop::Stop;
 use super::{attack_step, demo_nodes, setup_steps, wrapup_steps};
 use crate::model::Scenario;
 use crate::plan::{Plan, Step, StepKind};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant, SystemTime};
@@ -62,6 +62,8 @@ pub struct Context {
     /// The merged report's data, when the only attack's report gathered them (see
     /// `wrapup_steps::MergedPass`).
     pub merged_pass: Mutex<Option<wrapup_steps::MergedPass>>,
+    /// The attacks whose `results.json` the writer wrote in timestamp order.
+    pub results_in_order: Mutex<BTreeSet<String>>,
 }
 
 impl Context {
@@ -129,6 +131,7 @@ pub async fn execute(scenario: Arc<Scenario>, plan: Arc<Plan>, options: RunOptio
         load_start: OnceLock::new(),
         scale: options.scale,
         merged_pass: Mutex::new(None),
+        results_in_order: Mutex::new(BTreeSet::new()),
     });
     ctx.update(|m| m.nodes = ctx.nodes.iter().map(|(n, u)| (n.clone(), u.to_string())).collect());
 

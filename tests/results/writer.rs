@@ -117,7 +117,7 @@ fn many_senders_every_line_written_once_and_counted() {
         })
         .collect();
     senders.into_iter().for_each(|t| t.join().unwrap());
-    let summary = sink.finish().unwrap();
+    let summary = sink.finish().unwrap().summary;
 
     let mut expected = Expected::default();
     (0..SENDERS * PER_SENDER).for_each(|seq| expected.count(&varied_record(seq, start)));
@@ -226,7 +226,7 @@ fn an_existing_results_file_is_never_overwritten() {
 fn an_empty_attack_writes_empty_but_valid_files() {
     let dir = tempfile::tempdir().unwrap();
     let sink = spawn_writer(&dir.path().join("nested/attack"), options(UNIX_EPOCH)).unwrap();
-    let summary = sink.finish().unwrap();
+    let summary = sink.finish().unwrap().summary;
     assert_eq!((summary.requests, summary.first_timestamp, summary.latency.count), (0, None, 0));
     let attack_dir = dir.path().join("nested/attack");
     assert_eq!(std::fs::read(attack_dir.join(RESULTS_FILE)).unwrap(), b"");
@@ -247,7 +247,7 @@ fn without_results_lines_the_aggregates_are_the_same() {
         for seq in 0..2_000 {
             sink.send(varied_record(seq, start));
         }
-        summaries.push(sink.finish().unwrap());
+        summaries.push(sink.finish().unwrap().summary);
     }
     assert_eq!(summaries[0], summaries[1]);
     assert!(with.path().join(RESULTS_FILE).exists());
@@ -259,4 +259,57 @@ fn without_results_lines_the_aggregates_are_the_same() {
             "{file}"
         );
     }
+}
+
+/// `results.json`'s timestamps (ns since the epoch), in file order.
+fn written_keys(dir: &Path) -> Vec<i128> {
+    read_results(&dir.join(RESULTS_FILE))
+        .unwrap()
+        .map(|r| r.unwrap().timestamp.duration_since(UNIX_EPOCH).unwrap().as_nanos() as i128)
+        .collect()
+}
+
+/// Requests sent in an hour from now: the ordering window never lets them go for their age, only
+/// when it is full and at the end, whatever the timing of this machine.
+fn an_hour_ahead() -> SystemTime {
+    SystemTime::now() + Duration::from_secs(3600)
+}
+
+#[test]
+fn results_completing_out_of_order_are_written_in_timestamp_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let start = an_hour_ahead();
+    let sink = spawn_writer(dir.path(), options(start)).unwrap();
+    // 100 000 requests completing out of order: in blocks of 64 backwards, more than the
+    // window holds in all.
+    let count = 100_000u64;
+    for block in (0..count).step_by(64) {
+        for seq in (block..(block + 64).min(count)).rev() {
+            sink.send(record(seq, start + Duration::from_micros(seq * 10)));
+        }
+    }
+    let finished = sink.finish().unwrap();
+    assert!(finished.results_in_order);
+    let keys = written_keys(dir.path());
+    assert_eq!(keys.len() as u64, count);
+    assert!(keys.windows(2).all(|w| w[0] <= w[1]), "not in timestamp order");
+}
+
+#[test]
+fn a_straggler_is_written_and_the_file_is_said_out_of_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let start = an_hour_ahead();
+    let sink = spawn_writer(dir.path(), options(start)).unwrap();
+    // Enough lines to fill the window, so that the earliest are written before the straggler
+    // (sent before all of them) completes.
+    for seq in 1..=40_000u64 {
+        sink.send(record(seq, start + Duration::from_micros(seq)));
+    }
+    sink.send(record(0, start));
+    let finished = sink.finish().unwrap();
+    assert!(!finished.results_in_order);
+    let keys = written_keys(dir.path());
+    assert_eq!(keys.len(), 40_001, "every line is written");
+    assert!(!keys.windows(2).all(|w| w[0] <= w[1]));
+    assert_eq!(finished.summary.requests, 40_001);
 }

@@ -6,6 +6,7 @@ mod fast_decode;
 mod histogram;
 mod lines;
 mod merge;
+mod order_window;
 mod outbox;
 mod reader;
 mod record;
@@ -35,6 +36,6 @@ pub use timestamp::timestamp_key;
 pub use vegeta::{push_json_text, Failure, VegetaEncoder};
 pub use vegeta_result::VegetaResult;
 pub use writer::{
-    spawn_writer, ResultsSink, WriterOptions, FLUSH_INTERVAL, LATENCY_FILE, LATENESS_FILE, RESULTS_FILE, SERIES_FILE,
-    SUMMARY_FILE, WRITE_BUFFER_BYTES,
+    spawn_writer, Finished, ResultsSink, WriterOptions, FLUSH_INTERVAL, LATENCY_FILE, LATENESS_FILE, RESULTS_FILE,
+    SERIES_FILE, SUMMARY_FILE, WRITE_BUFFER_BYTES,
 };

@@ -1,12 +1,15 @@
 //! The results writer of one attack: a dedicated OS thread that takes records in batches,
-//! streams them to `results.json` and, at the end, writes the histograms, time series and summary.
+//! streams them to `results.json` (in timestamp order, through a short ordering window) and, at
+//! the end, writes the histograms, time series and summary.
 
 use super::histogram::DurationHistogram;
+use super::order_window::OrderWindow;
 use super::outbox::{Outbox, DRAIN_INTERVAL};
 use super::record::Record;
 use super::recorded_headers::HeaderValues;
 use super::series::Series;
 use super::summary::{AttackSummary, SummaryBuilder};
+use super::timestamp::unix_nanos;
 use super::vegeta::{Failure, VegetaEncoder};
 use crate::model::units::StatusSet;
 use crate::model::Attack;
@@ -29,6 +32,24 @@ pub const WRITE_BUFFER_BYTES: usize = 256 * 1024;
 /// ... or when the oldest buffered line is this old, whichever comes first. Only whole lines are
 /// ever written, so an interrupted run leaves a file that reads line by line.
 pub const FLUSH_INTERVAL: Duration = Duration::from_secs(1);
+
+/// A line waits in the ordering window until its request was sent this long ago, so that the
+/// requests sent before it that are still in flight can take their place before it...
+pub const ORDER_HOLD: Duration = Duration::from_millis(250);
+/// ... looked at this often...
+const ORDER_RELEASE_INTERVAL: Duration = Duration::from_millis(100);
+/// ... or until the window holds this many lines or bytes (then the earliest three quarters go).
+pub const ORDER_WINDOW_RECORDS: usize = 32 * 1024;
+pub const ORDER_WINDOW_BYTES: usize = 8 << 20;
+
+/// What the writer leaves behind, besides its files.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finished {
+    pub summary: AttackSummary,
+    /// `results.json` holds its lines in timestamp order (ties in completion order): no request
+    /// took longer than the ordering window allowed. False when no `results.json` was written.
+    pub results_in_order: bool,
+}
 
 /// What the writer needs to know about the attack.
 #[derive(Debug, Clone)]
@@ -127,7 +148,7 @@ impl Drop for ResultsSink {
 
 #[derive(Debug)]
 struct WriterHandle {
-    thread: Mutex<Option<JoinHandle<io::Result<AttackSummary>>>>,
+    thread: Mutex<Option<JoinHandle<io::Result<Finished>>>>,
     /// Records that could not be handed over because the writer thread had died.
     lost: AtomicU64,
 }
@@ -156,7 +177,7 @@ impl ResultsSink {
     /// `latency.hdr`, `lateness.hdr`, `timeseries.csv` and `summary.json`, and returns the summary.
     ///
     /// Blocking: call it from `spawn_blocking` in async code, after dropping the other clones.
-    pub fn finish(self) -> io::Result<AttackSummary> {
+    pub fn finish(self) -> io::Result<Finished> {
         let handle = self.handle.clone();
         drop(self);
         let thread = handle.thread.lock().unwrap_or_else(PoisonError::into_inner).take();
@@ -177,6 +198,9 @@ struct Collector {
     node_names: Vec<String>,
     /// `results.json`, unless results lines are not written.
     file: Option<File>,
+    /// Encoded lines waiting for their turn in timestamp order...
+    order: OrderWindow,
+    /// ... and those whose turn came, waiting to be written.
     pending: Vec<u8>,
     write_error: Option<io::Error>,
     encoder: VegetaEncoder,
@@ -213,6 +237,7 @@ impl Collector {
             success: options.success,
             node_names: options.node_names,
             file,
+            order: OrderWindow::new(ORDER_WINDOW_RECORDS, ORDER_WINDOW_BYTES),
             pending: Vec::with_capacity(WRITE_BUFFER_BYTES + 64 * 1024),
             write_error: None,
             message: String::new(),
@@ -225,19 +250,28 @@ impl Collector {
 
     /// Takes batches until every sender is gone, writing buffered lines at least every
     /// [`FLUSH_INTERVAL`].
-    fn run(mut self, outbox: &Outbox) -> io::Result<AttackSummary> {
+    fn run(mut self, outbox: &Outbox) -> io::Result<Finished> {
         let mut batch = Vec::new();
         let mut oldest_pending: Option<Instant> = None;
+        let mut last_release = Instant::now();
         loop {
             let open = outbox.take(&mut batch, DRAIN_INTERVAL);
             for record in batch.drain(..) {
                 self.absorb(record);
+                if self.order.is_full() {
+                    self.order.release(i128::MIN, &mut self.pending);
+                }
                 if self.pending.len() >= WRITE_BUFFER_BYTES {
                     self.write_pending();
                     oldest_pending = None;
                 }
             }
             let now = Instant::now();
+            if now.duration_since(last_release) >= ORDER_RELEASE_INTERVAL && !self.order.is_empty() {
+                let upto = unix_nanos(SystemTime::now()) - ORDER_HOLD.as_nanos() as i128;
+                self.order.release(upto, &mut self.pending);
+                last_release = now;
+            }
             match oldest_pending {
                 _ if self.pending.is_empty() => oldest_pending = None,
                 Some(since) if now.duration_since(since) >= FLUSH_INTERVAL => {
@@ -264,7 +298,8 @@ impl Collector {
         self.headers.classify(&record.headers, &mut self.slots);
         if self.file.is_some() {
             let encoded = failure.map(|kind| Failure { kind: kind.name(), message: &self.message });
-            self.encoder.encode(&record, encoded, &mut self.pending);
+            let encoder = &mut self.encoder;
+            self.order.push_with(unix_nanos(record.timestamp), |out| encoder.encode(&record, encoded, out));
         }
         self.summary.observe(&record, failure.map(|kind| (kind, self.message.as_str())), &self.slots);
         self.series.observe(&record, failure.is_none(), &self.slots);
@@ -285,7 +320,8 @@ impl Collector {
         self.pending.clear();
     }
 
-    fn finish(mut self) -> io::Result<AttackSummary> {
+    fn finish(mut self) -> io::Result<Finished> {
+        self.order.release_all(&mut self.pending);
         self.write_pending();
         let results = self.dir.join(RESULTS_FILE);
         let in_file = |path: &Path| {
@@ -311,7 +347,7 @@ impl Collector {
         let mut json = serde_json::to_vec_pretty(&summary).map_err(io::Error::other)?;
         json.push(b'\n');
         write_synced(&summary_path, &json).map_err(in_file(&summary_path))?;
-        Ok(summary)
+        Ok(Finished { summary, results_in_order: self.file.is_some() && self.order.in_order() })
     }
 }
 
