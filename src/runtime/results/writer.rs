@@ -39,8 +39,10 @@ pub const ORDER_HOLD: Duration = Duration::from_millis(250);
 /// ... looked at this often...
 const ORDER_RELEASE_INTERVAL: Duration = Duration::from_millis(100);
 /// ... or until the window holds this many lines or bytes (then the earliest three quarters go).
-pub const ORDER_WINDOW_RECORDS: usize = 32 * 1024;
-pub const ORDER_WINDOW_BYTES: usize = 8 << 20;
+/// Small enough for the lines to be in the CPU cache still when they are written: an 8 MiB window
+/// cut the closed loop's throughput by a tenth (its copies to the page cache missed the cache).
+pub const ORDER_WINDOW_RECORDS: usize = 8 * 1024;
+pub const ORDER_WINDOW_BYTES: usize = 1 << 20;
 
 /// What the writer leaves behind, besides its files.
 #[derive(Debug, Clone, PartialEq)]
