@@ -176,7 +176,8 @@ impl ResultsSink {
 
     /// Ends the attack's results: waits until every other clone of this sink has been dropped and
     /// every queued record is written, then flushes and fsyncs `results.json`, writes
-    /// `latency.hdr`, `lateness.hdr`, `timeseries.csv` and `summary.json`, and returns the summary.
+    /// `latency.hdr`, `lateness.hdr`, `timeseries.csv` and `summary.json`, and returns the summary
+    /// and whether `results.json` came out in timestamp order.
     ///
     /// Blocking: call it from `spawn_blocking` in async code, after dropping the other clones.
     pub fn finish(self) -> io::Result<Finished> {
