@@ -125,7 +125,16 @@ pub fn plan_markers(run: &RunInfo) -> Vec<Marker> {
 /// The merged results' data (also used by tests and by reports that need per-node counts), from
 /// one pass over them (`tap` sees every result too).
 pub fn merged_data(run_dir: &Path, run: &RunInfo, tap: Tap<'_>) -> Result<MergedData, String> {
-    let summaries = summaries(run_dir, run)?;
+    merged_data_of(run_dir, run, &attacks_with_results(run_dir, run)?, tap)
+}
+
+fn merged_data_of(
+    run_dir: &Path,
+    run: &RunInfo,
+    attacks: &[(PlannedAttack, AttackSummary)],
+    tap: Tap<'_>,
+) -> Result<MergedData, String> {
+    let summaries: Vec<AttackSummary> = attacks.iter().map(|(_, s)| s.clone()).collect();
     let path = run_dir.join(MERGED_DIR).join(MERGED_RESULTS);
     load_merged(&path, run, &summaries, plot_width() as usize, tap)
 }
@@ -133,30 +142,38 @@ pub fn merged_data(run_dir: &Path, run: &RunInfo, tap: Tap<'_>) -> Result<Merged
 /// A stream that builds the merged data of `run` from results fed to it, as `merged_data` does
 /// from the merged results file.
 pub fn merged_stream(run_dir: &Path, run: &RunInfo) -> Result<MergedStream, String> {
-    Ok(MergedStream::new(run, &summaries(run_dir, run)?, plot_width() as usize))
-}
-
-fn summaries(run_dir: &Path, run: &RunInfo) -> Result<Vec<AttackSummary>, String> {
-    Ok(attacks_with_results(run_dir, run)?.into_iter().map(|(_, s)| s).collect())
+    let summaries: Vec<AttackSummary> = attacks_with_results(run_dir, run)?.into_iter().map(|(_, s)| s).collect();
+    Ok(MergedStream::new(run, &summaries, plot_width() as usize))
 }
 
 /// The merged plots' data: every attack together, on the load's time axis.
 pub fn merged_subject(run_dir: &Path, run: &RunInfo, tap: Tap<'_>) -> Result<Subject, String> {
-    if attacks_with_results(run_dir, run)?.is_empty() {
+    let attacks = attacks_with_results(run_dir, run)?;
+    if attacks.is_empty() {
         return Err(NO_ATTACK.into());
     }
-    let data = merged_data(run_dir, run, tap)?;
-    merged_subject_of(run_dir, run, data)
+    let data = merged_data_of(run_dir, run, &attacks, tap)?;
+    subject_of(run_dir, run, &attacks, data)
 }
 
-const NO_ATTACK: &str = "no attack has results to plot";
-
-/// The merged plots' data from the merged results' `data` and each attack's histogram.
+/// The merged plots' data from the merged results' `data` (built by a [`MergedStream`]) and each
+/// attack's histogram.
 pub fn merged_subject_of(run_dir: &Path, run: &RunInfo, data: MergedData) -> Result<Subject, String> {
     let attacks = attacks_with_results(run_dir, run)?;
     if attacks.is_empty() {
         return Err(NO_ATTACK.into());
     }
+    subject_of(run_dir, run, &attacks, data)
+}
+
+const NO_ATTACK: &str = "no attack has results to plot";
+
+fn subject_of(
+    run_dir: &Path,
+    run: &RunInfo,
+    attacks: &[(PlannedAttack, AttackSummary)],
+    data: MergedData,
+) -> Result<Subject, String> {
     let mut all = DurationHistogram::new();
     let mut curves = Vec::new();
     for (i, (attack, _)) in attacks.iter().enumerate() {

@@ -8,9 +8,10 @@ use std::mem;
 /// Encoded lines held in memory, bounded by a number of lines and of bytes.
 #[derive(Debug)]
 pub struct OrderWindow {
-    /// The lines' bytes, in arrival order; the first `dead` bytes were released already.
+    /// The lines' bytes, in arrival order, with gaps where lines were released.
     arena: Vec<u8>,
-    dead: usize,
+    /// Bytes of the lines held (the arena without its gaps).
+    held_bytes: usize,
     entries: Vec<Entry>,
     max_records: usize,
     max_bytes: usize,
@@ -31,7 +32,7 @@ impl OrderWindow {
     pub fn new(max_records: usize, max_bytes: usize) -> Self {
         OrderWindow {
             arena: Vec::new(),
-            dead: 0,
+            held_bytes: 0,
             entries: Vec::new(),
             max_records: max_records.max(1),
             max_bytes: max_bytes.max(1),
@@ -44,11 +45,13 @@ impl OrderWindow {
     pub fn push_with(&mut self, key: i128, encode: impl FnOnce(&mut Vec<u8>)) {
         let start = self.arena.len();
         encode(&mut self.arena);
-        self.entries.push(Entry { key, start, len: self.arena.len() - start });
+        let len = self.arena.len() - start;
+        self.held_bytes += len;
+        self.entries.push(Entry { key, start, len });
     }
 
     pub fn is_full(&self) -> bool {
-        self.entries.len() >= self.max_records || self.arena.len() - self.dead >= self.max_bytes
+        self.entries.len() >= self.max_records || self.held_bytes >= self.max_bytes
     }
 
     pub fn is_empty(&self) -> bool {
@@ -92,6 +95,7 @@ impl OrderWindow {
         self.last_key = Some(self.entries[count - 1].key);
         for entry in &self.entries[..count] {
             out.extend_from_slice(&self.arena[entry.start..entry.start + entry.len]);
+            self.held_bytes -= entry.len;
         }
         self.entries.drain(..count);
         self.reclaim();
@@ -103,12 +107,9 @@ impl OrderWindow {
     fn reclaim(&mut self) {
         if self.entries.is_empty() {
             self.arena.clear();
-            self.dead = 0;
             return;
         }
-        let live: usize = self.entries.iter().map(|entry| entry.len).sum();
-        self.dead = self.arena.len() - live;
-        if self.dead * 2 < self.arena.len() {
+        if self.held_bytes * 2 > self.arena.len() {
             return;
         }
         // In place, in arena order so that every move goes down: no new memory to fault in.
@@ -122,7 +123,6 @@ impl OrderWindow {
             to += entry.len;
         }
         self.arena.truncate(to);
-        self.dead = 0;
     }
 }
 
