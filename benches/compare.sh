@@ -80,7 +80,7 @@ measure() {
   cpu=$(awk -F': ' '/User time/ { u = $2 } /System time/ { s = $2 } END { printf "%.3f", u + s }' "$work/time.txt")
   rss=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$work/time.txt")
   wall=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }')
-  local requests=- not_sent=- lateness=- planned=- load_cpu=- span=-
+  local requests=- not_sent=- lateness=- planned=- load_cpu=- span=- early=-
   if [ "$tool" = dfaas-run ]; then
     local run_dir summary
     run_dir=$(tail -1 "$work/out.txt")
@@ -89,6 +89,7 @@ measure() {
       requests=$(jq .requests "$summary")
       not_sent=$(jq .not_sent "$summary")
       lateness=$(jq .lateness.p99_ns "$summary")
+      early=$(jq '.early.max_ns // 0' "$summary")
       planned=$(jq '.attacks[0].expected_requests // "-"' "$run_dir/run.json")
       load_cpu=$(jq '[.steps[] | select(.kind == "attack") | .cpu_ms // empty] | if length > 0 then add / 1000 else "-" end' "$run_dir/run.json")
       # Seconds from the first request sent to the last: longer than the duration when the
@@ -98,8 +99,8 @@ measure() {
     fi
     rm -rf "$run_dir"
   fi
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$case" "$tool" "$served" "$cpu" "$rss" "$wall" \
-    "$requests" "$not_sent" "$lateness" "$planned" "$load_cpu" "$span" >>"$raw"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$case" "$tool" "$served" "$cpu" "$rss" "$wall" \
+    "$requests" "$not_sent" "$lateness" "$planned" "$load_cpu" "$span" "$early" >>"$raw"
   printf '   %-10s %-12s served %9s  cpu %7ss  rss %7s kB\n' "$case" "$tool" "$served" "$cpu" "$rss" >&2
 }
 
@@ -147,7 +148,8 @@ rm -rf "$work/results"
 # --- the table -------------------------------------------------------------------------------
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 # col CASE TOOL FIELD: the median of a column (4 served, 5 cpu, 6 rss, 7 wall, 8.. dfaas-run's own:
-# 8 results, 9 not sent, 10 lateness p99 ns, 11 planned, 12 load-phase CPU s, 13 send span s)
+# 8 results, 9 not sent, 10 lateness p99 ns, 11 planned, 12 load-phase CPU s, 13 send span s,
+# 14 how early the earliest request was sent, ns)
 col() { awk -F'\t' -v c="$1" -v t="$2" -v f="$3" '$2 == c && $3 == t && $f != "-" { print $f }' "$raw" | median; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.2f", a / b }'; }
 per_s() { awk -v n="$1" -v d="$DURATION" 'BEGIN { printf "%.0f", n / d }'; }
@@ -182,23 +184,25 @@ for tool in wrk oha hey dfaas-run; do
     "$(us_per_req "$(col closed "$tool" 12)" "$served")" "$(mb "$(col closed "$tool" 6)")" "$(ratio "$rate" "$wrk_rate")" "$(ratio "$rate" "$oha_rate")"
 done
 echo
-printf '%-34s %10s %9s %14s %12s %10s %10s %10s\n' "open model, target rate" "achieved" "of target" "exact count" "lateness p99" "CPU µs/req" "load phase" "peak RSS"
+printf '%-34s %10s %9s %14s %12s %12s %10s %10s %10s\n' "open model, target rate" "achieved" "of target" "exact count" "lateness p99" "earliest" "CPU µs/req" "load phase" "peak RSS"
 for rate in $RATES; do
   for tool in dfaas-run oha hey; do
     served=$(col "open$rate" "$tool" 4)
     exact=-
     lateness=-
+    early=-
     if [ "$tool" = dfaas-run ]; then
       requests=$(col "open$rate" dfaas-run 8)
       planned=$(col "open$rate" dfaas-run 11)
       not_sent=$(col "open$rate" dfaas-run 9)
       if [ "$requests" = "$planned" ] && [ "$not_sent" = 0 ] && [ "$served" = "$requests" ]; then exact="yes $requests"; else exact="no $served/$planned"; fi
       lateness="$(ms "$(col "open$rate" dfaas-run 10)") ms"
+      early="-$(ms "$(col "open$rate" dfaas-run 14)") ms"
     fi
     achieved=$(sent_rate "open$rate" "$tool")
-    printf '  %-32s %8s/s %8s%% %14s %12s %10s %10s %8s M\n' "$rate/s $tool" "$achieved" \
+    printf '  %-32s %8s/s %8s%% %14s %12s %12s %10s %10s %8s M\n' "$rate/s $tool" "$achieved" \
       "$(awk -v a="$achieved" -v r="$rate" 'BEGIN { printf "%.2f", 100 * a / r }')" \
-      "$exact" "$lateness" "$(us_per_req "$(col "open$rate" "$tool" 5)" "$served")" \
+      "$exact" "$lateness" "$early" "$(us_per_req "$(col "open$rate" "$tool" 5)" "$served")" \
       "$(us_per_req "$(col "open$rate" "$tool" 12)" "$served")" "$(mb "$(col "open$rate" "$tool" 6)")"
   done
 done
@@ -212,7 +216,7 @@ for rate in $RATES $SEARCH_RATES; do
   planned=$(col "$case" dfaas-run 11)
   achieved=$(sent_rate "$case" dfaas-run)
   ok=$(awk -v a="$achieved" -v r="$rate" 'BEGIN { print (a != "-" && a >= 0.999 * r) ? 1 : 0 }')
-  line="  $rate/s: $achieved/s achieved, $requests results of $planned planned, $(col "$case" dfaas-run 9) not sent in time, lateness p99 $(ms "$(col "$case" dfaas-run 10)") ms"
+  line="  $rate/s: $achieved/s achieved, $requests results of $planned planned, $(col "$case" dfaas-run 9) not sent in time, lateness p99 $(ms "$(col "$case" dfaas-run 10)") ms, earliest -$(ms "$(col "$case" dfaas-run 14)") ms"
   if [ "$ok" = 1 ] && [ "$requests" = "$planned" ] && [ "$(col "$case" dfaas-run 9)" = 0 ]; then
     sustained=$rate
     echo "$line: sustained"

@@ -94,7 +94,7 @@ fn record(seq: u64) -> Record {
         seq,
         timestamp: SystemTime::UNIX_EPOCH + Duration::from_nanos(1_767_225_600_123_456_789 + seq * 50_000),
         latency: Duration::from_nanos(312_345 + seq % 1000),
-        lateness: Duration::from_nanos(12_345),
+        lateness: dfaas_run::runtime::results::Lateness::late(Duration::from_nanos(12_345)),
         code: if seq % 100 == 0 { 503 } else { 200 },
         bytes_out: 5,
         bytes_in: 6,

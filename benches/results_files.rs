@@ -108,7 +108,7 @@ fn write_inputs(paths: &[PathBuf; 2], results: u64) -> u64 {
                 seq,
                 timestamp: start + Duration::from_micros(2 * seq + attack as u64),
                 latency: Duration::from_nanos(200_000 + (seq * 7919) % 5_000_000),
-                lateness: Duration::from_nanos((seq * 104_729) % 200_000),
+                lateness: dfaas_run::runtime::results::Lateness::from_nanos((seq as i64 * 104_729) % 200_000 - 100_000),
                 code: if error { 503 } else { 200 },
                 bytes_out: 0,
                 bytes_in: if error { 0 } else { 6 },

@@ -135,7 +135,15 @@ expect p99(all) < 2s
     // (first's 2 s, then the delay), never before the first one's last response; loose upper bound:
     // a shared machine can be slow.
     // Compare scheduled times (sent − lateness): a late first request must not shift the check.
-    let scheduled = |r: &Value| timestamp(r) - Duration::from_nanos(r["lateness"].as_u64().expect("lateness"));
+    let scheduled = |r: &Value| {
+        let lateness = r["lateness"].as_i64().expect("lateness");
+        let by = Duration::from_nanos(lateness.unsigned_abs());
+        if lateness < 0 {
+            timestamp(r) + by
+        } else {
+            timestamp(r) - by
+        }
+    };
     let first_start = first.iter().map(scheduled).min().expect("first has results");
     let first_last = first.iter().map(timestamp).max().expect("first has results");
     let second_first = second.iter().map(timestamp).min().expect("second has results");

@@ -65,6 +65,8 @@ fn results_files_merge_in_time_order_with_figures_per_attack() {
         &ours,
         concat!(
             r#"{"attack":"spike","seq":0,"code":200,"timestamp":"2024-05-01T12:00:01Z","latency":1000000,"bytes_out":3,"bytes_in":5,"error":"","body":"","method":"POST","url":"http://127.0.0.1:8080/f","headers":{},"lateness":500,"node":"edge","error_kind":""}"#,
+            "\n",
+            r#"{"attack":"spike","seq":1,"code":200,"timestamp":"2024-05-01T12:00:02Z","latency":1000000,"bytes_out":3,"bytes_in":5,"error":"","body":"","method":"POST","url":"http://127.0.0.1:8080/f","headers":{},"lateness":-250,"node":"edge","error_kind":""}"#,
             "\n"
         ),
     )
@@ -77,11 +79,11 @@ fn results_files_merge_in_time_order_with_figures_per_attack() {
         .map(|l| serde_json::from_str::<Value>(l).expect("line"))
         .map(|v| (v["attack"].as_str().unwrap_or("").to_string(), v["seq"].as_u64().unwrap_or(99)))
         .collect();
-    assert_eq!(seqs, vec![("".into(), 0), ("spike".into(), 0), ("".into(), 1)], "timestamp order");
+    assert_eq!(seqs, vec![("".into(), 0), ("spike".into(), 0), ("".into(), 1), ("spike".into(), 1)], "timestamp order");
     let all = json(&tmp.path().join("merged/merged-results/summary.json"));
     assert_eq!(
         (all["requests"].as_u64(), all["successes"].as_u64(), all["errors"].as_u64()),
-        (Some(3), Some(2), Some(1))
+        (Some(4), Some(3), Some(1))
     );
     assert_eq!(all["latency"]["max_ns"], 4_000_000);
     assert_eq!(all["errors_by_kind"]["status"], 1);
@@ -89,8 +91,12 @@ fn results_files_merge_in_time_order_with_figures_per_attack() {
     assert_eq!(unnamed["requests"], 2, "vegeta's lines without a name are `results`");
     let spike = json(&tmp.path().join("merged/spike/summary.json"));
     assert_eq!(spike["nodes"][0]["name"], "edge");
+    // A negative lateness: sent early, counted as 0 late.
+    assert_eq!((spike["early"]["count"].as_u64(), spike["early"]["max_ns"].as_u64()), (Some(1), Some(250)));
+    assert_eq!((spike["lateness"]["min_ns"].as_u64(), spike["lateness"]["max_ns"].as_u64()), (Some(0), Some(500)));
+    assert_eq!(all["early"]["count"], 1, "early requests add up over attacks");
     let report = std::fs::read_to_string(tmp.path().join("merged/merged-results/report.txt")).expect("report");
-    assert!(report.contains("200:2  500:1"), "{report}");
+    assert!(report.contains("200:3  500:1"), "{report}");
 }
 
 #[test]

@@ -6,7 +6,7 @@ use super::metrics::Metrics;
 use super::plot_files::Plot;
 use super::run_folder::{AbsentAttack, RunFolder};
 use crate::runtime::results::timestamp::format_rfc3339;
-use crate::runtime::results::DurationStats;
+use crate::runtime::results::{DurationStats, EarlyStats};
 use serde::{Deserialize, Serialize};
 
 /// `format` of `report.json`, and its version (bumped when a field changes meaning or goes away).
@@ -106,6 +106,8 @@ pub struct AttackFigures {
     pub duration: Durations,
     pub latency: DurationStats,
     pub lateness: DurationStats,
+    /// Requests sent before their scheduled time: `count`, `max_ns`.
+    pub early: EarlyStats,
     pub bytes_in: ByteFigures,
     pub bytes_out: ByteFigures,
     pub status_codes: Vec<StatusCount>,
@@ -309,6 +311,7 @@ impl AttackFigures {
             duration: Durations { total_ns: nanos(attack + wait), attack_ns: nanos(attack), wait_ns: nanos(wait) },
             latency: s.latency.clone(),
             lateness: s.lateness.clone(),
+            early: s.early,
             bytes_in: bytes(s.bytes_in),
             bytes_out: bytes(s.bytes_out),
             status_codes: s.status_codes.iter().map(|(&code, &count)| StatusCount { code, count }).collect(),

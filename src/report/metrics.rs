@@ -2,8 +2,8 @@
 //! combination over all attacks (counts add, histograms add; percentiles are never averaged).
 
 use crate::runtime::results::{
-    AttackSummary, Counts, DurationHistogram, DurationStats, HeaderCounts, NodeCounts, ValueCounts, LATENCY_FILE,
-    LATENESS_FILE, SUMMARY_FILE,
+    AttackSummary, Counts, DurationHistogram, DurationStats, EarlyStats, HeaderCounts, NodeCounts, ValueCounts,
+    LATENCY_FILE, LATENESS_FILE, SUMMARY_FILE,
 };
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -119,6 +119,7 @@ impl Metrics {
             last_end: parts.iter().filter_map(|p| p.summary.last_end).max(),
             latency: DurationStats::combine(parts.iter().map(|p| &p.summary.latency), &latency),
             lateness: DurationStats::combine(parts.iter().map(|p| &p.summary.lateness), &lateness),
+            early: EarlyStats::combine(parts.iter().map(|p| &p.summary.early)),
             timestamps_before_start: sum(|s| s.timestamps_before_start),
             nodes: combine_nodes(parts.iter().map(|p| &p.summary.nodes)),
             headers: combine_headers(parts),

@@ -53,19 +53,19 @@ impl Tally {
             ErrorKind::NAMES.iter().position(|n| *n == name).unwrap_or(ErrorKind::NAMES.len() - 1)
         };
         let never_sent = matches!(r.error_kind.as_deref(), Some("not_sent_in_time" | "not_built"));
-        let late = r.lateness.unwrap_or_default();
+        let lateness = r.lateness.unwrap_or_default();
         self.totals.observe(Observed {
             failure: (!success).then(|| (kind(), r.error.as_str())),
             code: r.code,
             bytes_out: r.bytes_out,
             bytes_in: r.bytes_in,
             timestamp: r.timestamp,
-            sent: (!never_sent).then_some((r.latency, late)),
+            sent: (!never_sent).then_some((r.latency, lateness)),
             not_sent_in_time: r.error_kind.as_deref() == Some("not_sent_in_time"),
         });
         if !never_sent {
             self.latency.record(r.latency);
-            self.lateness.record(late);
+            self.lateness.record(lateness.late_by());
         }
         if let Some(node) = &r.node {
             let i = match self.nodes.iter().position(|n| &n.name == node) {

@@ -3,7 +3,7 @@
 
 use crate::report::metrics::Metrics;
 use crate::runtime::results::{
-    AttackSummary, Counts, DurationHistogram, DurationStats, HeaderCounts, NodeCounts, ValueCounts,
+    AttackSummary, Counts, DurationHistogram, DurationStats, EarlyStats, HeaderCounts, NodeCounts, ValueCounts,
 };
 use std::collections::BTreeMap;
 use std::time::SystemTime;
@@ -44,6 +44,7 @@ pub fn merge_attack(name: &str, parts: &[Metrics]) -> Result<Metrics, String> {
         last_end: summaries.iter().filter_map(|s| s.last_end).max(),
         latency: DurationStats::combine(summaries.iter().map(|s| &s.latency), &latency),
         lateness: DurationStats::combine(summaries.iter().map(|s| &s.lateness), &lateness),
+        early: EarlyStats::combine(summaries.iter().map(|s| &s.early)),
         timestamps_before_start: sum(|s| s.timestamps_before_start),
         nodes: merge_nodes(&summaries),
         headers: merge_headers(&summaries),

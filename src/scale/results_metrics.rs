@@ -3,7 +3,7 @@
 
 use crate::report::metrics::Metrics;
 use crate::runtime::results::{
-    read_results, AttackSummary, DurationHistogram, DurationStats, ErrorKind, NodeCounts, VegetaResult,
+    read_results, AttackSummary, DurationHistogram, DurationStats, EarlyStats, ErrorKind, NodeCounts, VegetaResult,
     MAX_ERROR_MESSAGES,
 };
 use std::collections::BTreeMap;
@@ -46,6 +46,7 @@ impl Accumulator {
                 last_end: None,
                 latency: DurationStats::default(),
                 lateness: DurationStats::default(),
+                early: EarlyStats::default(),
                 timestamps_before_start: 0,
                 nodes: Vec::new(),
                 headers: Vec::new(),
@@ -100,8 +101,9 @@ impl Accumulator {
         observe_duration(&mut s.latency, &mut self.latency_sum, r.latency);
         self.latency.record(r.latency);
         let lateness = r.lateness.unwrap_or_default();
-        observe_duration(&mut s.lateness, &mut self.lateness_sum, lateness);
-        self.lateness.record(lateness);
+        observe_duration(&mut s.lateness, &mut self.lateness_sum, lateness.late_by());
+        self.lateness.record(lateness.late_by());
+        s.early.observe(lateness);
     }
 
     fn finish(mut self) -> Metrics {

@@ -57,7 +57,7 @@ fn record(k: u64, at: SystemTime, targets: &[usize], nodes: usize, method: &Arc<
         seq: k,
         timestamp: at,
         latency: Duration::from_millis(2 + (k * 7) % 13 + if k % 41 == 0 { 120 } else { 0 }),
-        lateness: Duration::from_micros(100 * (k % 3)),
+        lateness: dfaas_run::runtime::results::Lateness::late(Duration::from_micros(100 * (k % 3))),
         code: 200,
         bytes_out: 0,
         bytes_in: 12,

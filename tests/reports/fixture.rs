@@ -71,7 +71,8 @@ fn record(attack: usize, seq: u64, start: SystemTime, every: Duration, nodes: us
         seq,
         timestamp: start + every * seq as u32 + Duration::from_micros(seq % 300),
         latency,
-        lateness: Duration::from_micros(seq % 300),
+        // The first 20 of every 300 sent early.
+        lateness: dfaas_run::runtime::results::Lateness::from_nanos(((seq % 300) as i64 - 20) * 1000),
         code: if failed { 500 } else { 200 },
         bytes_out: if attack == 1 { 5 } else { 0 },
         bytes_in: 32,

@@ -9,7 +9,7 @@ mod vegeta;
 mod writer;
 
 use bytes::Bytes;
-use dfaas_run::runtime::results::{ErrorKind, Record};
+use dfaas_run::runtime::results::{ErrorKind, Lateness, Record};
 use hyper::header::HeaderValue;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -27,7 +27,7 @@ pub fn record(seq: u64, timestamp: SystemTime) -> Record {
         seq,
         timestamp,
         latency: Duration::from_millis(1),
-        lateness: Duration::ZERO,
+        lateness: Lateness::ZERO,
         code: 200,
         bytes_out: 0,
         bytes_in: 0,
@@ -46,7 +46,7 @@ pub fn full_record() -> Record {
         seq: 42,
         timestamp: at(MAY_FIRST_NOON, 123_456_700),
         latency: Duration::from_micros(1500),
-        lateness: Duration::from_nanos(2500),
+        lateness: Lateness::late(Duration::from_nanos(2500)),
         code: 200,
         bytes_out: 11,
         bytes_in: 5,

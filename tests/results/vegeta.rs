@@ -96,7 +96,7 @@ fn round_trip_of_every_field() {
             ("X-Server".into(), vec!["10.0.0.1".into(), "10.0.0.2".into()]),
             ("Via".into(), vec!["1.1 proxy".into()]),
         ],
-        lateness: Some(Duration::from_nanos(2500)),
+        lateness: Some(Lateness::late(Duration::from_nanos(2500))),
         node: Some("edge".into()),
         error_kind: Some("http".into()),
     };
@@ -104,6 +104,25 @@ fn round_trip_of_every_field() {
     assert_eq!(decoded.header("x-server").map(<[String]>::len), Some(2));
     assert_eq!(decoded.scheduled(), record.scheduled());
     assert_eq!(decoded.end(), record.timestamp + record.latency);
+}
+
+#[test]
+fn a_request_sent_early_has_a_negative_lateness_and_keeps_its_scheduled_time() {
+    let mut record = full_record();
+    record.lateness = Lateness::early(Duration::from_micros(640));
+    let line = encode(&record, &vegeta_rule());
+    assert!(line.contains(r#""lateness":-640000,"#), "{line}");
+    let fast = VegetaResult::from_line(line.as_bytes()).unwrap();
+    let by_serde: VegetaResult = serde_json::from_str(&line).unwrap();
+    for decoded in [&fast, &by_serde] {
+        assert_eq!(decoded.lateness, Some(record.lateness));
+        assert_eq!(decoded.scheduled(), record.timestamp + Duration::from_micros(640));
+        assert_eq!(decoded.scheduled(), record.scheduled());
+    }
+    for malformed in [r#""lateness":-,"#, r#""lateness":- 5,"#, r#""lateness":--5,"#] {
+        let bad = line.replace(r#""lateness":-640000,"#, malformed);
+        assert!(VegetaResult::from_line(bad.as_bytes()).is_err(), "{bad}");
+    }
 }
 
 #[test]

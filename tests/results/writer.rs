@@ -34,7 +34,8 @@ fn varied_record(seq: u64, start: SystemTime) -> Record {
     record.node = (seq % 2) as u16;
     record.bytes_out = 3;
     record.latency = Duration::from_micros(100 + seq % 5000);
-    record.lateness = Duration::from_nanos(seq % 1000);
+    // Some sent early (negative), most late.
+    record.lateness = Lateness::from_nanos((seq % 1000) as i64 - 200);
     match seq % 50 {
         0 => {
             record = failed(record, ErrorKind::Timeout);
@@ -75,6 +76,9 @@ struct Expected {
     per_server: BTreeMap<String, u64>,
     min_latency: Option<u64>,
     max_latency: u64,
+    early: u64,
+    max_early: u64,
+    max_late: u64,
 }
 
 impl Expected {
@@ -97,6 +101,10 @@ impl Expected {
             let nanos = r.latency.as_nanos() as u64;
             self.min_latency = Some(self.min_latency.map_or(nanos, |min| min.min(nanos)));
             self.max_latency = self.max_latency.max(nanos);
+            let lateness = r.lateness.as_nanos();
+            self.early += u64::from(lateness < 0);
+            self.max_early = self.max_early.max((-lateness).max(0) as u64);
+            self.max_late = self.max_late.max(lateness.max(0) as u64);
         }
     }
 }
@@ -165,6 +173,9 @@ fn many_senders_every_line_written_once_and_counted() {
     assert_eq!(summary.nodes.iter().map(|n| n.requests).sum::<u64>(), expected.requests);
     assert_eq!((Some(summary.latency.min_ns), summary.latency.max_ns), (expected.min_latency, expected.max_latency));
     assert_eq!(summary.latency.count, expected.requests - expected.not_sent);
+    assert_eq!((summary.early.count, summary.early.max_ns), (expected.early, expected.max_early));
+    assert_eq!((summary.lateness.count, summary.lateness.min_ns), (summary.latency.count, 0), "early counts as 0 late");
+    assert_eq!(summary.lateness.max_ns, expected.max_late);
     let servers: BTreeMap<String, u64> =
         summary.headers[0].values.iter().map(|v| (v.value.clone(), v.requests)).collect();
     assert_eq!(servers, expected.per_server);

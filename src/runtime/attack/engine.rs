@@ -5,6 +5,7 @@ use super::client::{Failure, HttpClient, Response};
 use super::pacer_timer::PacerTimer;
 use super::request::{Built, RequestFactory, Sent};
 use super::schedule::Schedule;
+use crate::runtime::results::Lateness;
 use crate::runtime::stop::Stop;
 use crate::scale::shard::SeqSlice;
 use http::Method;
@@ -19,8 +20,8 @@ pub struct Completed {
     pub seq: u64,
     /// When the request was sent (or due, if it never was), from the attack's start.
     pub sent_at: Duration,
-    /// Sent minus scheduled (zero for the closed model).
-    pub lateness: Duration,
+    /// Sent minus scheduled (zero for the closed model; negative when sent early).
+    pub lateness: Lateness,
     pub latency: Duration,
     pub node: u16,
     pub url: Arc<str>,
@@ -36,7 +37,7 @@ impl Completed {
         seq: u64,
         (node, url, method, bytes_out): Sent,
         sent_at: Duration,
-        lateness: Duration,
+        lateness: Lateness,
         latency: Duration,
         response: Response,
         outcome: Outcome,
@@ -174,7 +175,13 @@ impl Engine {
                 if self.flight.in_flight.load(Ordering::Acquire) >= self.max_in_flight {
                     self.flight.not_sent.fetch_add(1, Ordering::AcqRel);
                     let target = self.factory.target_of(seq);
-                    self.sink.accept(unsent(seq, target, due - start, now - due, Outcome::NotSentInTime));
+                    self.sink.accept(unsent(
+                        seq,
+                        target,
+                        due - start,
+                        Lateness::between(due, now),
+                        Outcome::NotSentInTime,
+                    ));
                     continue;
                 }
                 self.flight.in_flight.fetch_add(1, Ordering::AcqRel);
@@ -195,7 +202,7 @@ impl Engine {
             Ok(b) => b,
             Err(message) => {
                 let now = Instant::now();
-                let lateness = due.map(|d| now.saturating_duration_since(d)).unwrap_or_default();
+                let lateness = due.map(|d| Lateness::between(d, now)).unwrap_or_default();
                 flight.not_sent.fetch_add(1, Ordering::AcqRel);
                 let target = self.factory.target_of(seq);
                 self.sink.accept(unsent(seq, target, now - start, lateness, Outcome::NotBuilt(message)));
@@ -222,7 +229,7 @@ impl Engine {
         let (request, target) = built.split();
         let sent = Instant::now();
         flight.sent.fetch_add(1, Ordering::AcqRel);
-        let lateness = due.map(|d| sent.saturating_duration_since(d)).unwrap_or_default();
+        let lateness = due.map(|d| Lateness::between(d, sent)).unwrap_or_default();
         let (response, outcome) = tokio::select! {
             biased;
             r = self.client.send(request) => (r, Outcome::Sent),
@@ -283,7 +290,7 @@ pub(super) fn unsent(
     seq: u64,
     (node, url, method): (u16, Arc<str>, Method),
     at: Duration,
-    lateness: Duration,
+    lateness: Lateness,
     outcome: Outcome,
 ) -> Completed {
     Completed {

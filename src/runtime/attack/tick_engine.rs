@@ -1,14 +1,17 @@
 //! The open model's pacer on Linux, and the HTTP/1.1 client it drives itself for plain
 //! `http://` requests. One thread wakes once per tick (at most once per [`TICK`]); at each
 //! tick it reads the responses that arrived since the last one (one `epoll_wait` that never
-//! blocks, then one `recvmsg` per ready connection), sends every request now due, and sleeps
-//! again. Responses wake nobody: a request's latency ends at the kernel's receive timestamp of
-//! its response's last bytes, not when the pacer looked. Requests that are not plain HTTP/1.1
-//! (`https://`) go to the async client on the runtime, as in the closed model.
+//! blocks, then one `recvmsg` per ready connection), sends every request due within half a tick
+//! from now ([`LEAD`]), and sleeps again. A tick's requests are thus centred on it: each leaves
+//! at most about half a tick before or after its scheduled time, and its lateness (negative
+//! when early) is in its result. Responses wake nobody: a request's latency ends at the
+//! kernel's receive timestamp of its response's last bytes, not when the pacer looked. Requests
+//! that are not plain HTTP/1.1 (`https://`) go to the async client on the runtime, as in the
+//! closed model.
 //!
 //! Why: on a virtual machine every wake-up of a thread costs more CPU than sending a request
-//! (docs/performance.md); this way a run at 20 000 requests/s wakes about 1 300 times a second,
-//! not 20 000 times.
+//! (docs/performance.md); this way a run at 20 000 requests/s wakes about 670 times a second,
+//! not 20 000 times, and no request is more than about 0.8 ms off its time.
 
 use super::client::{ClientOptions, Failure, Response};
 use super::engine::{unsent, Completed, Engine, Outcome, PACER_MAX_SLEEP};
@@ -19,6 +22,7 @@ use super::request::{Built, Prepared, RequestParts};
 use super::schedule::Schedule;
 use super::tick_conn::TickConn;
 use super::wire::{encode_request, Origin};
+use crate::runtime::results::Lateness;
 use http::Method;
 use std::collections::VecDeque;
 use std::io;
@@ -28,11 +32,16 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-/// The pacer wakes at most this often. A request's lateness is at most about one tick (plus
-/// some 40 µs of wake-up and sending here), and each tick costs a wake-up of this thread and of
-/// the server, so the tick is as long as keeps the lateness p99 well under 1 ms
-/// (docs/performance.md has the measurements: 0.79 ms at 20 000/s).
-const TICK: Duration = Duration::from_micros(750);
+/// The pacer wakes at most this often. Each tick costs a wake-up of this thread and of the
+/// server, and a request leaves at most about half a tick (plus some 40 µs of wake-up and
+/// reading here) away from its time, so the tick is as long as keeps that well under 1 ms
+/// (docs/performance.md has the measurements: a lateness p99 of 0.78 ms at 20 000/s).
+const TICK: Duration = Duration::from_micros(1500);
+
+/// A tick sends the requests due up to this long after it: half a tick, so that a tick's
+/// requests are centred on it (the mean of sent − scheduled is about zero, and its spread half
+/// of what a tick that sent only the requests already due would give).
+const LEAD: Duration = Duration::from_micros(750);
 
 /// Requests past their timeout are looked for this often.
 const TIMEOUT_SCAN: Duration = Duration::from_millis(10);
@@ -47,6 +56,8 @@ pub fn run(
     runtime: tokio::runtime::Handle,
 ) -> io::Result<u64> {
     set_timer_slack();
+    // Never early for the attack's start itself.
+    std::thread::sleep(start.saturating_duration_since(Instant::now()));
     let mut driver = Driver::new(engine.clone(), start, runtime)?;
     let mut ticks = schedule.ticks().map(|(seq, offset)| (seq, start + offset)).peekable();
     let mut dispatched = 0;
@@ -71,7 +82,7 @@ pub fn run(
             let cut = Instant::now();
             driver.clock = (cut, driver.clock.1 + (cut - now).as_nanos() as i64);
             due.clear();
-            due.extend(std::iter::from_fn(|| ticks.next_if(|&(_, at)| at <= cut)));
+            due.extend(std::iter::from_fn(|| ticks.next_if(|&(_, at)| at <= cut + LEAD)));
             dispatched += due.len() as u64;
             for (i, &(seq, at)) in due.iter().enumerate() {
                 driver.dispatch(seq, at, (due.len() - i - 1) as u64);
@@ -91,7 +102,7 @@ pub fn run(
         // does not depend on it); only once the schedule is done does it wake just for them.
         let mut wake = now + PACER_MAX_SLEEP;
         if let Some(&(_, due)) = ticks.peek().filter(|_| stopped_at.is_none()) {
-            wake = wake.min(due.max(now + TICK));
+            wake = wake.min(due.checked_sub(LEAD).unwrap_or(due).max(now + TICK));
         } else if driver.in_flight > 0 {
             wake = wake.min(now + TICK);
         }
@@ -196,7 +207,13 @@ impl Driver {
         if engine.flight.in_flight.load(Ordering::Acquire) + behind >= engine.max_in_flight {
             engine.flight.not_sent.fetch_add(1, Ordering::AcqRel);
             let target = engine.factory.target_of(seq);
-            engine.sink.accept(unsent(seq, target, due - self.start, now - due, Outcome::NotSentInTime));
+            engine.sink.accept(unsent(
+                seq,
+                target,
+                due - self.start,
+                Lateness::between(due, now),
+                Outcome::NotSentInTime,
+            ));
             return;
         }
         engine.flight.in_flight.fetch_add(1, Ordering::AcqRel);
@@ -205,7 +222,13 @@ impl Driver {
             Err(message) => {
                 engine.flight.not_sent.fetch_add(1, Ordering::AcqRel);
                 let target = engine.factory.target_of(seq);
-                engine.sink.accept(unsent(seq, target, now - self.start, now - due, Outcome::NotBuilt(message)));
+                engine.sink.accept(unsent(
+                    seq,
+                    target,
+                    now - self.start,
+                    Lateness::between(due, now),
+                    Outcome::NotBuilt(message),
+                ));
                 engine.flight.done();
                 return;
             }
@@ -509,7 +532,7 @@ impl Driver {
 
     fn record(&mut self, job: Job, sent: Instant, latency: Duration, response: Response, outcome: Outcome) {
         let Job { seq, due, built, .. } = job;
-        let lateness = sent.saturating_duration_since(due);
+        let lateness = Lateness::between(due, sent);
         let completed = Completed::sent(seq, built.split().1, sent - self.start, lateness, latency, response, outcome);
         self.engine.sink.accept(completed);
         self.in_flight -= 1;
@@ -557,7 +580,13 @@ impl Driver {
             // Never sent: it waited for a connection until the end.
             self.engine.flight.not_sent.fetch_add(1, Ordering::AcqRel);
             let target = (built.node, built.url, built.method);
-            self.engine.sink.accept(unsent(seq, target, due - self.start, now - due, Outcome::NotSentInTime));
+            self.engine.sink.accept(unsent(
+                seq,
+                target,
+                due - self.start,
+                Lateness::between(due, now),
+                Outcome::NotSentInTime,
+            ));
             self.in_flight -= 1;
             self.engine.flight.done();
         }

@@ -5,6 +5,7 @@
 //! decodes the line with serde_json instead: both paths agree on every line the fast one accepts
 //! (a property test holds them to it), and every error message comes from serde_json.
 
+use super::lateness::Lateness;
 use super::timestamp::{from_unix_nanos, parse_rfc3339};
 use super::vegeta_result::VegetaResult;
 use base64::Engine;
@@ -77,7 +78,7 @@ pub fn decode(line: &[u8]) -> Option<VegetaResult> {
                 Some(HEADERS) => result.headers = scan.headers()?,
                 Some(LATENESS) => {
                     if !scan.null() {
-                        result.lateness = Some(Duration::from_nanos(scan.number(i64::MAX as u64)?));
+                        result.lateness = Some(Lateness::from_nanos(scan.signed_number()?));
                     }
                 }
                 Some(NODE) => result.node = Some(scan.nullable_text()?).filter(|s| !s.is_empty()),
@@ -234,6 +235,19 @@ impl<'a> Scan<'a> {
             return None;
         }
         Some(value)
+    }
+
+    /// An integer that may be negative (`-0` included), within `i64`.
+    fn signed_number(&mut self) -> Option<i64> {
+        self.skip_spaces();
+        if self.bytes.get(self.at) == Some(&b'-') {
+            self.at += 1;
+            if !self.bytes.get(self.at).is_some_and(u8::is_ascii_digit) {
+                return None;
+            }
+            return Some(-(self.number(i64::MAX as u64)? as i64));
+        }
+        Some(self.number(i64::MAX as u64)? as i64)
     }
 
     fn nullable_number(&mut self, max: u64) -> Option<u64> {

@@ -4,6 +4,7 @@
 mod error_kind;
 mod fast_decode;
 mod histogram;
+mod lateness;
 mod lines;
 mod merge;
 mod order_window;
@@ -22,6 +23,7 @@ mod writer;
 
 pub use error_kind::ErrorKind;
 pub use histogram::DurationHistogram;
+pub use lateness::{EarlyStats, Lateness};
 pub use lines::{Line, LineReader, SkippedLine};
 pub use merge::{merge_results, MergeOptions, MergeSummary, MergedInput};
 pub use reader::{read_results, ResultsReader};

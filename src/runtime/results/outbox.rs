@@ -92,6 +92,7 @@ impl Outbox {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::runtime::results::Lateness;
     use std::sync::Arc;
     use std::time::SystemTime;
 
@@ -100,7 +101,7 @@ mod tests {
             seq,
             timestamp: SystemTime::UNIX_EPOCH,
             latency: Duration::ZERO,
-            lateness: Duration::ZERO,
+            lateness: Lateness::ZERO,
             code: 200,
             bytes_out: 0,
             bytes_in: 0,

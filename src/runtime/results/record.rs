@@ -2,6 +2,7 @@
 //! to move (shared strings, no per-record formatting); encoding happens on the writer thread.
 
 use super::error_kind::ErrorKind;
+use super::lateness::Lateness;
 use crate::model::units::StatusSet;
 use bytes::Bytes;
 use hyper::header::HeaderValue;
@@ -17,8 +18,8 @@ pub struct Record {
     pub timestamp: SystemTime,
     /// From send to the end of the response body (or the error). Zero when never sent.
     pub latency: Duration,
-    /// Sent − scheduled (zero for the closed model).
-    pub lateness: Duration,
+    /// Sent − scheduled: negative when sent early (zero for the closed model).
+    pub lateness: Lateness,
     /// The response status; 0 when there was no response.
     pub code: u16,
     pub bytes_out: u64,
@@ -62,7 +63,10 @@ impl Record {
 
     /// When the request was scheduled: `timestamp − lateness`.
     pub fn scheduled(&self) -> SystemTime {
-        self.timestamp.checked_sub(self.lateness).unwrap_or(self.timestamp)
+        match self.lateness.early_by() {
+            Some(early) => self.timestamp + early,
+            None => self.timestamp.checked_sub(self.lateness.late_by()).unwrap_or(self.timestamp),
+        }
     }
 }
 
@@ -75,7 +79,7 @@ mod tests {
             seq: 0,
             timestamp: SystemTime::UNIX_EPOCH + Duration::from_secs(10),
             latency: Duration::ZERO,
-            lateness: Duration::from_secs(1),
+            lateness: Lateness::late(Duration::from_secs(1)),
             code,
             bytes_out: 0,
             bytes_in: 0,
@@ -100,5 +104,7 @@ mod tests {
         assert!(record(0, Some(ErrorKind::NotBuilt("no row".into()))).not_sent());
         assert!(!record(0, Some(ErrorKind::Interrupted)).not_sent());
         assert_eq!(record(200, None).scheduled(), SystemTime::UNIX_EPOCH + Duration::from_secs(9));
+        let early = Record { lateness: Lateness::early(Duration::from_millis(1)), ..record(200, None) };
+        assert_eq!(early.scheduled(), SystemTime::UNIX_EPOCH + Duration::from_millis(10_001));
     }
 }

@@ -3,6 +3,7 @@
 
 use super::error_kind::ErrorKind;
 use super::histogram::DurationHistogram;
+use super::lateness::{EarlyStats, Lateness};
 use super::record::Record;
 use super::recorded_headers::{HeaderValues, ABSENT_SLOT, OTHER_SLOT};
 use super::timestamp::{rfc3339, rfc3339_option};
@@ -51,8 +52,13 @@ pub struct AttackSummary {
     pub last_end: Option<SystemTime>,
     /// Latency of the requests actually sent (successes and errors alike, like vegeta).
     pub latency: DurationStats,
-    /// Lateness (sent − scheduled) of the requests actually sent.
+    /// Lateness (sent − scheduled) of the requests actually sent; a request sent early counts as
+    /// 0 late (so its percentiles are those of sent − scheduled wherever that is positive).
     pub lateness: DurationStats,
+    /// The requests sent before their scheduled time (the tick-driven pacer centres each tick's
+    /// requests on the tick): how many, and the earliest by how much.
+    #[serde(default)]
+    pub early: EarlyStats,
     /// Records timestamped before `start` (a clock step backwards); counted in second 0.
     pub timestamps_before_start: u64,
     /// Per target node, in the attack's order.
@@ -180,7 +186,7 @@ pub struct Observed<'a> {
     pub bytes_in: u64,
     pub timestamp: SystemTime,
     /// Latency and lateness of a request that was sent; `None`: never sent.
-    pub sent: Option<(Duration, Duration)>,
+    pub sent: Option<(Duration, Lateness)>,
     /// Never sent because max-in-flight was reached.
     pub not_sent_in_time: bool,
 }
@@ -203,6 +209,7 @@ pub struct Totals {
     last_end: Option<SystemTime>,
     latency: Extremes,
     lateness: Extremes,
+    early: EarlyStats,
 }
 
 impl Totals {
@@ -236,7 +243,8 @@ impl Totals {
                 let end = ts + latency;
                 self.last_end = Some(self.last_end.map_or(end, |last| last.max(end)));
                 self.latency.observe(latency);
-                self.lateness.observe(lateness);
+                self.lateness.observe(lateness.late_by());
+                self.early.observe(lateness);
             }
         }
     }
@@ -281,6 +289,7 @@ impl Totals {
             last_end: self.last_end,
             latency: self.latency.stats(latency),
             lateness: self.lateness.stats(lateness),
+            early: self.early,
             timestamps_before_start: identity.timestamps_before_start,
             nodes: identity.nodes,
             headers: identity.headers,

@@ -61,7 +61,7 @@ impl VegetaEncoder {
     /// Field order and formats follow vegeta's `NewJSONEncoder` (lib/results_json.go): `attack`,
     /// `seq`, `code`, `timestamp` (RFC 3339, nanoseconds, UTC `Z`), `latency` (ns), `bytes_out`,
     /// `bytes_in`, `error` (`""` when none), `body` (base64, `""` when none), `method`, `url`,
-    /// `headers` (`{}` when none); then ours: `lateness` (ns), `node`, `error_kind`.
+    /// `headers` (`{}` when none); then ours: `lateness` (ns, negative when sent early), `node`, `error_kind`.
     pub fn encode(&mut self, record: &Record, failure: Option<Failure<'_>>, out: &mut Vec<u8>) {
         out.extend_from_slice(b"{\"attack\":\"");
         out.extend_from_slice(&self.attack);
@@ -92,7 +92,7 @@ impl VegetaEncoder {
         out.extend_from_slice(b"\",\"headers\":{");
         self.push_headers(record, out);
         out.extend_from_slice(b"},\"lateness\":");
-        push_nanos(out, record.lateness);
+        push_i64(out, record.lateness.as_nanos());
         out.extend_from_slice(b",\"node\":\"");
         if let Some(name) = self.node_names.get(usize::from(record.node)) {
             out.extend_from_slice(name);
@@ -135,6 +135,10 @@ impl VegetaEncoder {
 
 /// Appends a decimal integer.
 fn push_u64(out: &mut Vec<u8>, n: u64) {
+    out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
+}
+
+fn push_i64(out: &mut Vec<u8>, n: i64) {
     out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
 }
 

@@ -1,6 +1,7 @@
 //! One decoded line of a results file: vegeta's own files (any timestamp offset, null headers or
 //! body, no extra fields) as well as ours. Used by `merge` and by reports.
 
+use super::lateness::Lateness;
 use super::timestamp::{from_unix_nanos, parse_rfc3339};
 use base64::Engine;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
@@ -39,9 +40,9 @@ pub struct VegetaResult {
     /// Header name → values, in file order.
     #[serde(default, deserialize_with = "headers")]
     pub headers: Vec<(String, Vec<String>)>,
-    /// dfaas-run: sent − scheduled; `None` in vegeta's files.
-    #[serde(default, deserialize_with = "optional_nanoseconds")]
-    pub lateness: Option<Duration>,
+    /// dfaas-run: sent − scheduled (negative when sent early); `None` in vegeta's files.
+    #[serde(default, deserialize_with = "optional_lateness")]
+    pub lateness: Option<Lateness>,
     /// dfaas-run: the target node's name; `None` in vegeta's files or when no node was targeted.
     #[serde(default, deserialize_with = "non_empty")]
     pub node: Option<String>,
@@ -73,7 +74,13 @@ impl VegetaResult {
 
     /// When the request was scheduled (`timestamp − lateness`; the timestamp without lateness).
     pub fn scheduled(&self) -> SystemTime {
-        self.lateness.and_then(|late| self.timestamp.checked_sub(late)).unwrap_or(self.timestamp)
+        match self.lateness {
+            Some(lateness) => match lateness.early_by() {
+                Some(early) => self.timestamp + early,
+                None => self.timestamp.checked_sub(lateness.late_by()).unwrap_or(self.timestamp),
+            },
+            None => self.timestamp,
+        }
     }
 
     /// The values of a response header, matched case-insensitively.
@@ -99,6 +106,10 @@ fn timestamp<'de, D: Deserializer<'de>>(d: D) -> Result<SystemTime, D::Error> {
 
 fn nanoseconds<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
     Ok(optional_nanoseconds(d)?.unwrap_or_default())
+}
+
+fn optional_lateness<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Lateness>, D::Error> {
+    Ok(Option::<i64>::deserialize(d)?.map(Lateness::from_nanos))
 }
 
 fn optional_nanoseconds<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {

@@ -308,7 +308,7 @@ impl Collector {
         self.series.observe(&record, failure.is_none(), &self.slots);
         if !record.not_sent() {
             self.latency.record(record.latency);
-            self.lateness.record(record.lateness);
+            self.lateness.record(record.lateness.late_by());
         }
     }
 
