@@ -464,6 +464,21 @@ async fn the_open_model_sends_again_on_an_idle_connection_the_server_closed() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_with_bytes_after_its_response_is_not_reused() {
+    // The bytes after the response arrive with it: the engine's epoll reports a connection once
+    // per arrival, so they must be seen when the response is read, and the connection dropped.
+    let reply = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 200 OK\r\n";
+    let (addr, requests) = serve_raw(reply, false, Closing::Never).await;
+    let a = attack(50, 200, "");
+    let (engine, sink) = engine(&a, addr, Duration::from_secs(5), 10_000);
+    let stats = engine.run_open(open_profile(&a), Instant::now()).await;
+    let done = std::mem::take(&mut *sink.0.lock().expect("lock"));
+    assert_eq!((stats.sent, done.len()), (10, 10));
+    assert!(done.iter().all(|c| c.response.code == 200 && c.response.failure.is_none()), "{:?}", done[0].response);
+    assert_eq!(requests.load(Ordering::SeqCst), 10, "each request once, on a connection of its own");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_open_model_reports_protocol_errors() {
     let (addr, _) = serve_raw(b"SMTP ready\r\n\r\n", false, Closing::AfterReply).await;
     let a = attack(50, 100, "");

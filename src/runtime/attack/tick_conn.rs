@@ -27,6 +27,8 @@ pub struct TickConn {
     received_any: bool,
     /// Responses read whole on this connection.
     pub exchanges: u32,
+    /// The server closed its side right after the last response.
+    peer_closed: bool,
     /// When the last bytes read arrived, as the kernel stamped them (ns since the Unix epoch).
     pub last_arrival_ns: Option<i64>,
 }
@@ -52,6 +54,7 @@ impl TickConn {
             reader: None,
             received_any: false,
             exchanges: 0,
+            peer_closed: false,
             last_arrival_ns: None,
         })
     }
@@ -95,27 +98,43 @@ impl TickConn {
     }
 
     /// Reads what has arrived. `Ok(Some(_))` once the response is whole; `Ok(None)` when more
-    /// is to come.
+    /// is to come. Reads until the socket is empty (the engine's epoll is edge-triggered: it
+    /// tells of new bytes once): a read shorter than asked emptied it. Bytes or a close found
+    /// after a whole response are kept for [`TickConn::clean`] to see.
     pub fn read(&mut self, recorded: &[HeaderName]) -> Result<Option<Read>, ExchangeError> {
         let Some(reader) = self.reader.as_mut() else {
             return Err(ExchangeError::Protocol("the server sent data that was not asked for".into()));
         };
+        let mut done = false;
         loop {
             let room = self.received.room().map_err(|e| ExchangeError::Protocol(e.to_string()))?;
+            let asked = room.len();
             match receive(self.socket.as_raw_fd(), room) {
+                Ok((0, _)) if done => {
+                    self.peer_closed = true;
+                    break;
+                }
                 Ok((0, _)) if reader.ends_at_close() => break,
                 Ok((0, _)) => return Err(ExchangeError::Closed { nothing_received: !self.received_any }),
+                Ok((n, _)) if done => {
+                    // Bytes after the response, not asked for: `clean` will say so.
+                    self.received.filled(n);
+                    break;
+                }
                 Ok((n, arrival)) => {
                     self.received.filled(n);
                     self.received_any = true;
                     self.last_arrival_ns = arrival.or(self.last_arrival_ns);
-                    let (used, done) =
-                        reader.feed(self.received.unread(), recorded).map_err(ExchangeError::Protocol)?;
+                    let used;
+                    (used, done) = reader.feed(self.received.unread(), recorded).map_err(ExchangeError::Protocol)?;
                     self.received.consume(used);
-                    if done {
+                    // A short read emptied the socket; bytes left after the response are not
+                    // clean already. Otherwise one more read looks for what may remain.
+                    if done && (n < asked || !self.received.unread().is_empty()) {
                         break;
                     }
                 }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock && done => break,
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(None),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(error) => return Err(ExchangeError::Io { error, nothing_received: !self.received_any }),
@@ -128,7 +147,7 @@ impl TickConn {
 
     /// No bytes beyond the last response: the connection can carry another request.
     pub fn clean(&self) -> bool {
-        self.received.unread().is_empty()
+        self.received.unread().is_empty() && !self.peer_closed
     }
 }
 

@@ -598,7 +598,9 @@ fn token(at: usize, generation: u32) -> u64 {
 }
 
 fn epoll_ctl(epoll: &OwnedFd, op: libc::c_int, fd: RawFd, token: u64, out: bool) -> io::Result<()> {
-    let mut interest = (libc::EPOLLIN | libc::EPOLLRDHUP) as u32;
+    // Edge-triggered: a connection is reported once per arrival, not again at every tick until
+    // it is read empty (`TickConn::read` reads it empty).
+    let mut interest = (libc::EPOLLIN | libc::EPOLLRDHUP | libc::EPOLLET) as u32;
     if out {
         interest |= libc::EPOLLOUT as u32;
     }
