@@ -229,13 +229,29 @@ async fn open_model_sends_exactly_the_planned_requests() {
     assert!(done.iter().all(|c| c.bytes_out == format!("hello {}", c.seq).len() as u64));
     let bodies: BTreeSet<String> = server.bodies.lock().expect("lock").iter().cloned().collect();
     assert_eq!(bodies, (0..200).map(|k| format!("hello {k}")).collect());
-    // Send times follow the schedule: request k (due at k/200 s) leaves at most about half a tick
-    // early, and its lateness is exactly sent − scheduled.
+    // Send times follow the schedule: requests 5 ms apart, more than a tick, each leave at their
+    // time, never before, and their lateness is exactly sent − scheduled.
     for c in done.iter() {
         let due = Duration::from_micros(c.seq * 5_000);
-        assert!(c.sent_at + Duration::from_micros(800) >= due, "request {} sent at {:?}", c.seq, c.sent_at);
+        assert!(c.sent_at >= due, "request {} sent at {:?}", c.seq, c.sent_at);
         assert_eq!(c.lateness.as_nanos(), c.sent_at.as_nanos() as i64 - due.as_nanos() as i64);
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_closer_than_a_tick_leave_at_most_three_quarters_of_a_millisecond_early() {
+    // 4 000/s: several requests per tick, the later ones sent ahead of their time.
+    let server = serve(Behaviour::Ok).await;
+    let a = attack(4_000, 100, "");
+    let (engine, sink) = engine(&a, server.addr, Duration::from_secs(5), 10_000);
+    let stats = engine.run_open(open_profile(&a), Instant::now()).await;
+    let done = sink.0.lock().expect("lock");
+    assert_eq!((stats.sent, done.len()), (400, 400));
+    assert!(done.iter().all(|c| c.response.code == 200));
+    let early: Vec<Duration> = done.iter().filter_map(|c| c.lateness.early_by()).collect();
+    assert!(!early.is_empty(), "a tick sends the requests due within its next 0.75 ms");
+    assert!(early.iter().all(|&e| e <= Duration::from_micros(750)), "{:?}", early.iter().max());
+    assert!(done.iter().all(|c| c.sent_at.as_nanos() as i64 - c.lateness.as_nanos() == c.seq as i64 * 250_000));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -102,7 +102,9 @@ pub fn run(
         // does not depend on it); only once the schedule is done does it wake just for them.
         let mut wake = now + PACER_MAX_SLEEP;
         if let Some(&(_, due)) = ticks.peek().filter(|_| stopped_at.is_none()) {
-            wake = wake.min(due.checked_sub(LEAD).unwrap_or(due).max(now + TICK));
+            // Not earlier than the next request's time: when it is more than a tick away, it
+            // goes out on time (and those due within `LEAD` after it with it).
+            wake = wake.min(due.max(now + TICK));
         } else if driver.in_flight > 0 {
             wake = wake.min(now + TICK);
         }
