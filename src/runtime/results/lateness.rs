@@ -2,7 +2,7 @@
 //! tick's requests centred on the tick, so a request may leave a little before its time.
 
 use serde::{Deserialize, Serialize};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 /// Sent − scheduled, in nanoseconds: positive when the request was sent late, negative when it
 /// was sent early.
@@ -46,6 +46,14 @@ impl Lateness {
     /// How early it was sent; `None` when it was sent on time or late.
     pub fn early_by(self) -> Option<Duration> {
         (self.0 < 0).then(|| Duration::from_nanos(self.0.unsigned_abs()))
+    }
+
+    /// When a request sent at `sent` with this lateness was scheduled: `sent − lateness`.
+    pub fn scheduled(self, sent: SystemTime) -> SystemTime {
+        match self.early_by() {
+            Some(early) => sent + early,
+            None => sent.checked_sub(self.late_by()).unwrap_or(sent),
+        }
     }
 }
 

@@ -63,10 +63,7 @@ impl Record {
 
     /// When the request was scheduled: `timestamp − lateness`.
     pub fn scheduled(&self) -> SystemTime {
-        match self.lateness.early_by() {
-            Some(early) => self.timestamp + early,
-            None => self.timestamp.checked_sub(self.lateness.late_by()).unwrap_or(self.timestamp),
-        }
+        self.lateness.scheduled(self.timestamp)
     }
 }
 

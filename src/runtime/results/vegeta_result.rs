@@ -74,13 +74,7 @@ impl VegetaResult {
 
     /// When the request was scheduled (`timestamp − lateness`; the timestamp without lateness).
     pub fn scheduled(&self) -> SystemTime {
-        match self.lateness {
-            Some(lateness) => match lateness.early_by() {
-                Some(early) => self.timestamp + early,
-                None => self.timestamp.checked_sub(lateness.late_by()).unwrap_or(self.timestamp),
-            },
-            None => self.timestamp,
-        }
+        self.lateness.unwrap_or_default().scheduled(self.timestamp)
     }
 
     /// The values of a response header, matched case-insensitively.
